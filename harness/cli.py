@@ -1,0 +1,198 @@
+"""``harness`` command line: run, list, plugins, leaderboard.
+
+User mistakes surface as one ``error:`` line and exit status 2; anything else is a bug
+and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from harness.errors import HarnessError
+
+EXIT_USER_ERROR = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="harness",
+        description="Zero-shot cross-lingual transfer benchmarks with intermediate-task training.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run a suite: optional intermediate phase, then every target")
+    run.add_argument("--suite", default="xtreme-zs", help="suite name or path to a suite JSON file")
+    run.add_argument("--model", default="minilm",
+                     help="registered model, Hugging Face id (org/name) or local folder "
+                     "(default: minilm, the embedded offline encoder)")
+    run.add_argument("--intermediate", nargs="+", metavar="TASK",
+                     help="intermediate task(s), each run separately before every target; "
+                     "'none' adds the no-intermediate baseline")
+    run.add_argument("--targets", nargs="+", metavar="TASK", help="subset of the suite's targets")
+    run.add_argument("--languages", nargs="+", metavar="LANG", help="evaluate only these languages")
+    run.add_argument("--data", default="sample",
+                     help="'sample' (bundled), 'hub' (Hugging Face Hub) or a folder in the "
+                     "official download layout (XTREME download/, glue_data/, ...)")
+    run.add_argument("--seed", dest="seeds", type=int, nargs="+", default=[0])
+    run.add_argument("--output", type=Path, default=Path("runs"), help="runs folder (default: runs)")
+    run.add_argument("--run-id", help="name of the run folder (default: timestamp + random)")
+    run.add_argument("--cache-dir", type=Path, help="tokenised-data cache (default: ~/.cache/harness)")
+    hp = run.add_argument_group("hyper-parameters (override the suite's)")
+    hp.add_argument("--learning-rate", type=float)
+    hp.add_argument("--batch-size", type=int)
+    hp.add_argument("--eval-batch-size", type=int)
+    hp.add_argument("--epochs", type=int)
+    hp.add_argument("--max-length", type=int)
+    hp.add_argument("--warmup-ratio", type=float)
+    hp.add_argument("--weight-decay", type=float)
+    hp.add_argument("--max-train-examples", type=int, help="subsample training sets (debugging)")
+    hp.add_argument("--accumulate-grad-batches", type=int)
+    lt = run.add_argument_group("Lightning trainer (passed through)")
+    lt.add_argument("--accelerator", default="auto", help="cpu, gpu, mps, auto, ...")
+    lt.add_argument("--devices", default="auto", help="number of devices, a list, or auto")
+    lt.add_argument("--strategy", default="auto", help="auto, ddp, fsdp, deepspeed, ...")
+    lt.add_argument("--precision", help="32-true, bf16-mixed, 16-mixed, ...")
+    lt.add_argument("--num-nodes", type=int)
+    lt.add_argument("--num-workers", type=int, default=0, help="DataLoader workers")
+    run.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                     help="Lightning progress bars (default: when stderr is a terminal)")
+
+    lst = sub.add_parser("list", help="tasks, models, evaluators and suites, with their plugins")
+    lst.add_argument("--json", action="store_true")
+    sub.add_parser("plugins", help="installed plugins, versions, and any that failed to load")
+
+    lb = sub.add_parser("leaderboard", help="regenerate leaderboards/ from result records")
+    lb.add_argument("--runs", type=Path, nargs="+", default=[Path("runs")],
+                    help="folders searched for results.json (default: runs)")
+    lb.add_argument("--out", type=Path, default=Path("leaderboards"))
+    return parser
+
+
+def _devices(value: str) -> Any:
+    if value == "auto":
+        return value
+    if value.isdigit() or (value.startswith("-") and value[1:].isdigit()):
+        return int(value)
+    try:
+        return [int(v) for v in value.split(",") if v]
+    except ValueError:
+        raise HarnessError(f"--devices {value}: expected a number, a comma list or 'auto'") from None
+
+
+def main(argv: Sequence[str] | None = None, plugins: Sequence[Any] = ()) -> int:
+    """Entry point; ``plugins`` registers extra plugin objects in-process (tests, notebooks)."""
+    args = _parser().parse_args(argv)
+    try:
+        return _dispatch(args, plugins)
+    except HarnessError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("interrupted; results written so far are kept", file=sys.stderr)
+        return 130
+
+
+def _dispatch(args: argparse.Namespace, plugins: Sequence[Any]) -> int:
+    from harness.registry import load_registry
+
+    if args.command == "leaderboard":
+        from harness.leaderboard import regenerate
+
+        written, problems = regenerate(args.runs, args.out)
+        for problem in problems:
+            print(f"skipped invalid results: {problem}", file=sys.stderr)
+        for path in written:
+            print(path)
+        return 0
+
+    registry = load_registry(plugins)
+    for info in registry.failed_plugins():
+        if args.command != "plugins":
+            print(f"warning: plugin '{info.name}' ({info.package}) failed to load: {info.error}",
+                  file=sys.stderr)
+
+    if args.command == "plugins":
+        from tabulate import tabulate
+
+        rows = [[p.name, p.package, p.version, p.module,
+                 f"FAILED: {p.error}" if p.error else ", ".join(p.provides)]
+                for p in registry.plugins]
+        print(tabulate(rows, headers=["plugin", "package", "version", "module", "provides"]))
+        return 0
+    if args.command == "list":
+        return _list(registry, args.json)
+    if args.command == "run":
+        return _run(registry, args)
+    raise AssertionError(args.command)
+
+
+def _list(registry: Any, as_json: bool) -> int:
+    from tabulate import tabulate
+
+    def plugin_of(kind: str, name: str) -> str:
+        plugin = registry.provider[(kind, name)]
+        info = next(p for p in registry.plugins if p.name == plugin)
+        return f"{info.package} ({plugin})"
+
+    tables = {
+        "tasks": [[t.name, ",".join(t.roles), t.head, len(t.languages), t.main_metric,
+                   plugin_of("task", t.name), t.description] for t in registry.tasks.values()],
+        "models": [[m.name, ", ".join(m.aliases), plugin_of("model", m.name), m.description]
+                   for m in registry.models.values()],
+        "evaluators": [[e.name, ", ".join(e.metrics), plugin_of("evaluator", e.name), e.description]
+                       for e in registry.evaluators.values()],
+        "suites": [[s.name, " ".join(s.targets), plugin_of("suite", s.name), s.description]
+                   for s in registry.suites.values()],
+    }
+    headers = {
+        "tasks": ["task", "roles", "head", "languages", "main metric", "plugin", "description"],
+        "models": ["model", "aliases", "plugin", "description"],
+        "evaluators": ["evaluator", "metrics", "plugin", "description"],
+        "suites": ["suite", "targets", "plugin", "description"],
+    }
+    if as_json:
+        print(json.dumps({k: [dict(zip(headers[k], row)) for row in v] for k, v in tables.items()},
+                         indent=2))
+        return 0
+    for kind, rows in tables.items():
+        print(f"{kind.upper()}\n{tabulate(sorted(rows), headers=headers[kind], maxcolwidths=60)}\n")
+    return 0
+
+
+def _run(registry: Any, args: argparse.Namespace) -> int:
+    from harness.runner import Runner, RunConfig
+
+    config = RunConfig(
+        suite=args.suite,
+        model=args.model,
+        targets=args.targets,
+        intermediates=args.intermediate,
+        languages=args.languages,
+        data=args.data,
+        seeds=args.seeds,
+        hparams={
+            "learning_rate": args.learning_rate, "batch_size": args.batch_size,
+            "eval_batch_size": args.eval_batch_size, "epochs": args.epochs,
+            "max_length": args.max_length, "warmup_ratio": args.warmup_ratio,
+            "weight_decay": args.weight_decay, "max_train_examples": args.max_train_examples,
+            "accumulate_grad_batches": args.accumulate_grad_batches,
+        },
+        trainer={"accelerator": args.accelerator, "devices": _devices(args.devices),
+                 "strategy": args.strategy, "precision": args.precision,
+                 "num_nodes": args.num_nodes, "num_workers": args.num_workers},
+        output=args.output,
+        cache_dir=args.cache_dir,
+        run_id=args.run_id,
+        progress=args.progress,
+    )
+    Runner(registry, config).run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,149 @@
+"""Loading, tokenising (cached by ``datasets``) and batching task data for one phase."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import datasets
+import lightning as L
+import torch
+from torch.utils.data import DataLoader, Sampler
+from transformers import DataCollatorWithPadding
+from transformers.trainer_pt_utils import LengthGroupedSampler
+
+from harness.tasks import DataSource, Task
+
+ENCODE_VERSION = "1"  # bump when the encode contract changes so stale caches are ignored
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def tokenizer_fingerprint(tokenizer: Any) -> str:
+    """Identity of the tokenizer's behaviour (its full serialised definition, not its name)."""
+    backend = getattr(tokenizer, "backend_tokenizer", None)
+    text = backend.to_str() if backend is not None else repr(sorted(tokenizer.get_vocab().items()))
+    return hashlib.sha256(f"{type(tokenizer).__name__}:{text}".encode()).hexdigest()[:16]
+
+
+def data_fingerprints(task: Task, split: str, language: str, source: DataSource) -> list[dict[str, Any]]:
+    """What a run read, recorded in run.json so results can be traced to exact files."""
+    if source.kind == "hub":
+        return [{"task": task.name, "split": split, "language": language,
+                 "source": f"hub:{task.hub_id}"}]
+    assert source.root is not None
+    return [
+        {"task": task.name, "split": split, "language": language, "source": str(path),
+         "sha256": sha256_file(path), "bytes": path.stat().st_size}
+        for path in task.local_files(split, language, source.root)
+        if path.is_file()
+    ]
+
+
+def encode(
+    task: Task,
+    rows: datasets.Dataset,
+    tokenizer: Any,
+    max_length: int,
+    cache_dir: Path,
+    key: str,
+) -> datasets.Dataset:
+    """Tokenise ``rows`` with ``task.encode``; the Arrow result is cached under ``cache_dir``.
+
+    ``key`` must identify the data (file hashes); the tokenizer, length and task are
+    folded in here, so a change to any of them re-tokenises.
+    """
+    parts = [ENCODE_VERSION, task.name, key, tokenizer_fingerprint(tokenizer), str(max_length),
+             getattr(rows, "_fingerprint", "") or ""]
+    fingerprint = hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:24]
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    keep = {"example_id"}
+    encoded = rows.map(
+        lambda batch: task.encode(batch, tokenizer, max_length),
+        batched=True,
+        remove_columns=[c for c in rows.column_names if c not in keep],
+        cache_file_name=str(cache_dir / f"encoded-{fingerprint}.arrow"),
+        new_fingerprint=fingerprint,
+        load_from_cache_file=True,
+        desc=f"tokenising {task.name}",
+    )
+    return encoded.map(
+        lambda batch: {"length": [len(x) for x in batch["input_ids"]]},
+        batched=True,
+        cache_file_name=str(cache_dir / f"lengths-{fingerprint}.arrow"),
+        new_fingerprint=f"{fingerprint}-len",
+        load_from_cache_file=True,
+    )
+
+
+class LengthSortedSampler(Sampler[int]):
+    """Evaluation order: longest first, so batches hold similar lengths and padding is minimal."""
+
+    def __init__(self, lengths: list[int]):
+        self.order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.order)
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+
+class _Collator:
+    """Dynamic padding, dropping bookkeeping columns the model must not see."""
+
+    def __init__(self, tokenizer: Any):
+        self.pad = DataCollatorWithPadding(tokenizer, pad_to_multiple_of=8)
+
+    def __call__(self, features: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
+        for f in features:
+            f.pop("length", None)
+        return dict(self.pad(features))
+
+
+class PhaseDataModule(L.LightningDataModule):
+    """Train set with length-grouped shuffled batches; evaluation sets sorted by length.
+
+    Lightning wraps these samplers for distributed runs (and never repeats examples
+    when predicting), so the same module serves one CPU or many GPUs.
+    """
+
+    def __init__(
+        self,
+        tokenizer: Any,
+        train: datasets.Dataset | None,
+        batch_size: int,
+        eval_batch_size: int,
+        seed: int,
+        num_workers: int = 0,
+    ):
+        super().__init__()
+        self.train = train
+        self.batch_size = batch_size
+        self.eval_batch_size = eval_batch_size
+        self.seed = seed
+        self.num_workers = num_workers
+        self.collate = _Collator(tokenizer)
+
+    def train_dataloader(self) -> DataLoader:
+        assert self.train is not None
+        generator = torch.Generator().manual_seed(self.seed)
+        sampler = LengthGroupedSampler(
+            self.batch_size, lengths=list(self.train["length"]), generator=generator
+        )
+        return DataLoader(self.train.with_format("torch"), batch_size=self.batch_size, sampler=sampler,
+                          collate_fn=self.collate, num_workers=self.num_workers)
+
+    def eval_dataloader(self, rows: datasets.Dataset) -> DataLoader:
+        return DataLoader(rows.with_format("torch"), batch_size=self.eval_batch_size,
+                          sampler=LengthSortedSampler(list(rows["length"])),
+                          collate_fn=self.collate, num_workers=self.num_workers)

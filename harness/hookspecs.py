@@ -1,0 +1,52 @@
+"""The whole plugin API: four ``register_*`` hooks.
+
+A plugin is a module (or object) with functions decorated by :data:`harness.hookimpl`,
+made known through the ``harness`` entry-point group of its package::
+
+    [project.entry-points.harness]
+    my_tasks = "my_package.tasks"
+
+Each hook receives a ``register`` callback; call it once per thing the plugin provides.
+Built-in plugins under ``plugins/`` use exactly this mechanism.
+"""
+
+from __future__ import annotations
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("harness")
+hookimpl = pluggy.HookimplMarker("harness")
+
+
+@hookspec
+def register_tasks(register):
+    """Register tasks: ``register(task)`` with a :class:`harness.Task` instance.
+
+    Task names are global; registering a name twice is an error reported against
+    both plugins.
+    """
+
+
+@hookspec
+def register_models(register):
+    """Register encoders: ``register(model)`` with a :class:`harness.Model` instance.
+
+    A model may also claim names it was not registered under (e.g. any Hugging Face
+    id or local directory) through :meth:`harness.Model.claims`.
+    """
+
+
+@hookspec
+def register_evaluators(register):
+    """Register scorers: ``register(evaluator)`` with a :class:`harness.Evaluator`.
+
+    Tasks refer to evaluators by name, so a new metric never requires touching a task.
+    """
+
+
+@hookspec
+def register_suites(register):
+    """Register suites: ``register(path)`` with the path of a suite JSON file.
+
+    Suite files are validated against ``schemas/suite.schema.json`` when loaded.
+    """

@@ -1,0 +1,48 @@
+"""The LightningModule of a phase: a transformers model with a head, AdamW, linear warmup."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import lightning as L
+import torch
+from transformers import get_linear_schedule_with_warmup
+
+
+class PhaseModule(L.LightningModule):
+    """Wraps any ``transformers`` model whose forward returns ``loss`` and ``logits``."""
+
+    def __init__(self, model: torch.nn.Module, learning_rate: float, warmup_ratio: float,
+                 weight_decay: float):
+        super().__init__()
+        self.model = model
+        self.learning_rate = learning_rate
+        self.warmup_ratio = warmup_ratio
+        self.weight_decay = weight_decay
+
+    def training_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> torch.Tensor:
+        batch = dict(batch)
+        batch.pop("example_id", None)
+        loss = self.model(**batch).loss
+        self.log("train_loss", loss, prog_bar=True, batch_size=batch["input_ids"].shape[0])
+        return loss
+
+    def predict_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> dict[str, Any]:
+        batch = dict(batch)
+        ids = batch.pop("example_id")
+        batch.pop("labels", None)
+        logits = self.model(**batch).logits
+        return {"example_id": ids.cpu(), "logits": logits.float().cpu()}
+
+    def configure_optimizers(self) -> Any:
+        no_decay = ("bias", "LayerNorm.weight", "layer_norm.weight", "norm.weight")
+        params = [
+            {"params": [p for n, p in self.model.named_parameters() if not n.endswith(no_decay)],
+             "weight_decay": self.weight_decay},
+            {"params": [p for n, p in self.model.named_parameters() if n.endswith(no_decay)],
+             "weight_decay": 0.0},
+        ]
+        optimizer = torch.optim.AdamW(params, lr=self.learning_rate)
+        total = max(1, int(self.trainer.estimated_stepping_batches))
+        scheduler = get_linear_schedule_with_warmup(optimizer, int(total * self.warmup_ratio), total)
+        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "interval": "step"}}

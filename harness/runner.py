@@ -1,0 +1,437 @@
+"""The phase runner: plan a suite, check every input up front, then run phases.
+
+A *phase* is one Lightning fit on one task, started from a named encoder checkpoint (or
+the pretrained model) and producing one. Intermediate phases run once per seed and every
+target phase of that seed starts from their checkpoint with a fresh head.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import platform
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import datasets
+import numpy as np
+import torch
+from tabulate import tabulate
+
+from harness.data import PhaseDataModule, data_fingerprints, encode
+from harness.errors import HarnessError
+from harness.registry import Registry
+from harness.results import RUN_FORMAT, RunDir
+from harness.tasks import DataSource, Task
+
+DEFAULT_HPARAMS: dict[str, Any] = {
+    "learning_rate": 2e-5,
+    "batch_size": 32,
+    "eval_batch_size": 128,
+    "epochs": 2,
+    "max_length": 128,
+    "warmup_ratio": 0.1,
+    "weight_decay": 0.01,
+    "max_train_examples": None,
+    "accumulate_grad_batches": 1,
+}
+RUN_ID_ENV = "HARNESS_RUN_ID"  # shared with DDP worker processes Lightning re-launches
+PACKAGES = ("harness", "torch", "transformers", "datasets", "lightning", "torchmetrics",
+            "pluggy", "jsonschema", "tabulate", "numpy")
+
+
+def default_cache_dir() -> Path:
+    return Path(os.environ.get("HARNESS_CACHE", Path.home() / ".cache" / "harness"))
+
+
+@dataclass
+class RunConfig:
+    """Everything a run needs; stored resolved in run.json."""
+
+    suite: str = "xtreme-zs"
+    model: str = "minilm"
+    targets: list[str] | None = None
+    intermediates: list[str] | None = None
+    """Intermediate task names; "none" means the no-intermediate baseline. None: the suite's."""
+    languages: list[str] | None = None
+    data: str = "sample"
+    seeds: list[int] = field(default_factory=lambda: [0])
+    hparams: dict[str, Any] = field(default_factory=dict)
+    trainer: dict[str, Any] = field(default_factory=dict)
+    output: Path = Path("runs")
+    cache_dir: Path | None = None
+    run_id: str | None = None
+    progress: bool | None = None
+
+
+@dataclass
+class Plan:
+    suite: Any
+    targets: list[Task]
+    unavailable: list[str]
+    intermediates: list[Task | None]
+    languages: dict[str, list[str]]
+    hparams: dict[str, Any]
+    sources: dict[str, DataSource]
+
+
+def _is_main_process() -> bool:
+    from lightning.pytorch.utilities import rank_zero_only
+
+    return getattr(rank_zero_only, "rank", 0) == 0
+
+
+class Runner:
+    def __init__(self, registry: Registry, config: RunConfig,
+                 echo: Callable[[str], None] | None = None):
+        self.registry = registry
+        self.config = config
+        self.main = _is_main_process()
+        self.echo = echo if echo is not None else (lambda msg: print(msg, file=sys.stderr))
+        self.progress = config.progress if config.progress is not None else sys.stderr.isatty()
+        if not self.progress:
+            import transformers
+
+            datasets.disable_progress_bars()
+            transformers.utils.logging.disable_progress_bar()
+        self.cache_dir = Path(config.cache_dir or default_cache_dir())
+        self._rows: dict[tuple[str, str, str], datasets.Dataset] = {}
+        self._fingerprints: list[dict[str, Any]] = []
+
+    def say(self, message: str) -> None:
+        if self.main:
+            self.echo(message)
+
+    # ------------------------------------------------------------------ planning
+    def plan(self) -> Plan:
+        cfg = self.config
+        suite = self.registry.suite(cfg.suite)
+        model = self.registry.model(cfg.model)
+        del model  # resolved now so an unknown model fails before any work
+
+        targets, unavailable = [], []
+        for name in cfg.targets or suite.targets:
+            if name in self.registry.tasks:
+                targets.append(self.registry.tasks[name])
+            elif cfg.targets:
+                self.registry.task(name)  # raises with suggestions
+            else:
+                unavailable.append(name)
+        if not targets:
+            raise HarnessError(f"suite '{suite.name}': none of its targets is installed")
+
+        names = cfg.intermediates if cfg.intermediates is not None else list(suite.intermediates)
+        intermediates: list[Task | None] = []
+        for name in names or ["none"]:
+            intermediates.append(None if name == "none" else self.registry.task(name))
+
+        languages: dict[str, list[str]] = {}
+        wanted = set(cfg.languages or [])
+        known = set().union(*(t.languages for t in targets))
+        for lang in sorted(wanted - known):
+            raise HarnessError(
+                f"unknown language '{lang}' for targets {', '.join(t.name for t in targets)}; "
+                f"available: {', '.join(sorted(known))}"
+            )
+        for task in targets:
+            languages[task.name] = [lg for lg in task.languages if not wanted or lg in wanted]
+
+        hparams = dict(DEFAULT_HPARAMS)
+        hparams.update(suite.hparams)
+        if cfg.data == "sample":
+            hparams.update(suite.sample_hparams)
+        hparams.update({k: v for k, v in cfg.hparams.items() if v is not None})
+        from harness.validation import validate
+
+        validate({k: v for k, v in hparams.items() if v is not None or k == "max_train_examples"},
+                 "hparams", "hyper-parameters (suite file and command line)")
+
+        sources = {t.name: self._source(t) for t in [*targets, *filter(None, intermediates)]}
+        return Plan(suite, targets, unavailable, intermediates, languages, hparams, sources)
+
+    def _source(self, task: Task) -> DataSource:
+        data = self.config.data
+        if data == "sample":
+            if task.sample_root is None:
+                raise HarnessError(f"task '{task.name}' ships no sample data; pass --data PATH or --data hub")
+            return DataSource("local", Path(task.sample_root))
+        if data == "hub":
+            return DataSource("hub")
+        root = Path(data).expanduser()
+        if not root.is_dir():
+            raise HarnessError(f"--data {data}: no such folder (expected 'sample', 'hub' or a data folder)")
+        return DataSource("local", root.resolve())
+
+    # ------------------------------------------------------------------ data
+    def rows(self, task: Task, split: str, language: str, source: DataSource) -> datasets.Dataset:
+        key = (task.name, split, language)
+        if key not in self._rows:
+            self._rows[key] = task.load(split, language, source)
+            self._fingerprints += data_fingerprints(task, split, language, source)
+        return self._rows[key]
+
+    def preflight(self, plan: Plan) -> None:
+        """Read every split the run needs before training anything: bad data fails in seconds."""
+        for task in filter(None, plan.intermediates):
+            src = plan.sources[task.name]
+            self.rows(task, task.train_split, task.train_language, src)
+            for split in task.splits_for(task.train_language):
+                self.rows(task, split, task.train_language, src)
+        for task in plan.targets:
+            src = plan.sources[task.name]
+            self.rows(task, task.train_split, task.train_language, src)
+            for lang in plan.languages[task.name]:
+                for split in task.splits_for(lang):
+                    self.rows(task, split, lang, src)
+
+    def _encoded(self, task: Task, split: str, language: str, source: DataSource,
+                 tokenizer: Any, max_length: int) -> datasets.Dataset:
+        rows = self.rows(task, split, language, source)
+        hashes = [f.get("sha256") or f["source"] for f in self._fingerprints
+                  if (f["task"], f["split"], f["language"]) == (task.name, split, language)]
+        key = "|".join([split, language, *hashes]) if source.kind == "local" else (
+            f"{split}|{language}|{rows._fingerprint}")
+        return encode(task, rows, tokenizer, max_length, self.cache_dir / "datasets" / task.name, key)
+
+    # ------------------------------------------------------------------ running
+    def run(self) -> RunDir:
+        plan = self.plan()
+        self.preflight(plan)
+        run_id = self.config.run_id or os.environ.get(RUN_ID_ENV) or _new_run_id()
+        os.environ[RUN_ID_ENV] = run_id
+        run = RunDir(Path(self.config.output), run_id)
+        model_plugin = self.registry.model(self.config.model)
+        tokenizer = model_plugin.tokenizer(self.config.model)
+        manifest = self._manifest(plan, run_id)
+        if self.main:
+            if run.results_file.exists():
+                raise HarnessError(f"{run.results_file} already exists; choose another --run-id")
+            run.write_manifest(manifest)
+        self.say(f"run {run_id}: model {self.config.model}, data {self.config.data}, "
+                 f"targets {', '.join(t.name for t in plan.targets)}"
+                 + (f" (not yet available: {', '.join(plan.unavailable)})" if plan.unavailable else ""))
+        try:
+            for seed in self.config.seeds:
+                for inter in plan.intermediates:
+                    init = None
+                    if inter is not None:
+                        init = self._intermediate_phase(plan, run, inter, seed, tokenizer)
+                    for target in plan.targets:
+                        self._target_phase(plan, run, target, inter, init, seed, tokenizer)
+        except HarnessError as exc:
+            if self.main:
+                run.write_manifest({**manifest, "status": "failed", "error": str(exc)})
+            raise
+        except BaseException as exc:
+            if self.main:
+                run.write_manifest({**manifest, "status": "failed",
+                                    "error": f"{type(exc).__name__}: {exc}"})
+            raise
+        if self.main:
+            run.write_manifest({**manifest, "status": "finished"})
+            self.say(summary_table(run.records, plan.unavailable))
+            self.say(f"results: {run.results_file}")
+        return run
+
+    def _intermediate_phase(self, plan: Plan, run: RunDir, task: Task, seed: int,
+                            tokenizer: Any) -> Path:
+        self.say(f"[seed {seed}] intermediate phase: {task.name}")
+        trainer, module = self._fit(plan, run, task, None, seed, tokenizer, f"{task.name}-seed{seed}")
+        checkpoint = run.checkpoint_dir(f"{task.name}-seed{seed}")
+        if self.main:
+            self.registry.model(self.config.model).save_encoder(module.model, checkpoint)
+        trainer.strategy.barrier()
+        records = []
+        for split in task.splits_for(task.train_language):
+            records += self._evaluate(plan, run, trainer, module, task, None, split,
+                                      task.train_language, seed, tokenizer, role="intermediate")
+        if self.main:
+            run.add_records(records)
+        return checkpoint
+
+    def _target_phase(self, plan: Plan, run: RunDir, task: Task, inter: Task | None,
+                      init: Path | None, seed: int, tokenizer: Any) -> None:
+        label = f"{inter.name if inter else 'none'}->{task.name}-seed{seed}"
+        self.say(f"[seed {seed}] target phase: {task.name}"
+                 + (f" (from {inter.name} checkpoint)" if inter else ""))
+        trainer, module = self._fit(plan, run, task, init, seed, tokenizer, label)
+        records = []
+        for lang in plan.languages[task.name]:
+            for split in task.splits_for(lang):
+                records += self._evaluate(plan, run, trainer, module, task, inter, split, lang,
+                                          seed, tokenizer, role="target")
+        if self.main:
+            run.add_records(records)
+
+    def _fit(self, plan: Plan, run: RunDir, task: Task, init: Path | None, seed: int,
+             tokenizer: Any, label: str):
+        import lightning as L
+
+        from harness.module import PhaseModule
+
+        hp = plan.hparams
+        L.seed_everything(seed, workers=True, verbose=False)
+        src = plan.sources[task.name]
+        train = self._encoded(task, task.train_split, task.train_language, src, tokenizer,
+                              hp["max_length"])
+        if hp.get("max_train_examples") and hp["max_train_examples"] < len(train):
+            train = train.shuffle(seed=seed).select(range(hp["max_train_examples"]))
+        model = self.registry.model(self.config.model).build(
+            self.config.model, task.head, task.num_labels, init)
+        module = PhaseModule(model, hp["learning_rate"], hp["warmup_ratio"], hp["weight_decay"])
+        self._datamodule = PhaseDataModule(tokenizer, train, hp["batch_size"], hp["eval_batch_size"],
+                                           seed, num_workers=int(self.config.trainer.get("num_workers", 0)))
+        trainer = self._trainer(run, label, hp)
+        started = time.perf_counter()
+        trainer.fit(module, train_dataloaders=self._datamodule.train_dataloader())
+        self.say(f"  trained {task.name} on {len(train)} examples in "
+                 f"{time.perf_counter() - started:.1f}s")
+        return trainer, module
+
+    def _trainer(self, run: RunDir, label: str, hp: dict[str, Any]):
+        import lightning as L
+        from lightning.pytorch.loggers import CSVLogger
+
+        for name in ("lightning.pytorch", "lightning.fabric", "lightning"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+        opts = {k: v for k, v in self.config.trainer.items()
+                if k in ("accelerator", "devices", "strategy", "precision", "num_nodes") and v is not None}
+        return L.Trainer(
+            max_epochs=int(hp["epochs"]),
+            accumulate_grad_batches=int(hp.get("accumulate_grad_batches") or 1),
+            logger=CSVLogger(run.path / "logs", name=label.replace(">", "")),
+            enable_checkpointing=False,
+            enable_model_summary=False,
+            enable_progress_bar=self.progress,
+            log_every_n_steps=10,
+            num_sanity_val_steps=0,
+            limit_val_batches=0,
+            **opts,
+        )
+
+    def _evaluate(self, plan: Plan, run: RunDir, trainer: Any, module: Any, task: Task,
+                  inter: Task | None, split: str, lang: str, seed: int, tokenizer: Any,
+                  role: str) -> list[dict[str, Any]]:
+        src = plan.sources[task.name]
+        rows = self.rows(task, split, lang, src)
+        encoded = self._encoded(task, split, lang, src, tokenizer, plan.hparams["max_length"])
+        outputs = trainer.predict(module, dataloaders=self._datamodule.eval_dataloader(encoded))
+        ids, logits = _gather_predictions(outputs)
+        if sorted(ids) != list(range(len(rows))):
+            raise RuntimeError(f"evaluation of {task.name}/{split}/{lang} covered {len(ids)} "
+                               f"predictions for {len(rows)} examples")
+        order = np.argsort(ids)
+        predictions = task.decode(logits[order])
+        if not self.main:
+            return []
+        folder = run.predictions_dir(inter.name if inter else None, seed) / (task.xtreme_name or task.name)
+        task.write_predictions(folder / f"{split}-{lang}.tsv", predictions)
+        references = task.references(rows)
+        if any(r is None for r in references):
+            self.say(f"  {task.name} {split} {lang}: no gold labels; predictions written only")
+            return []
+        scores = self.registry.evaluator(task.evaluator).score(predictions, references)
+        return [
+            {"suite": plan.suite.name, "model": self.config.model,
+             "intermediate": inter.name if inter else None, "target": task.name, "role": role,
+             "language": lang, "split": split, "metric": metric, "value": float(value),
+             "main": metric == task.main_metric, "seed": seed, "run_id": run.run_id,
+             "n_examples": len(rows), "data": self.config.data}
+            for metric, value in scores.items()
+        ]
+
+    def _manifest(self, plan: Plan, run_id: str) -> dict[str, Any]:
+        cfg = self.config
+        packages = {}
+        for name in PACKAGES:
+            try:
+                packages[name] = version(name)
+            except PackageNotFoundError:
+                pass
+        packages["python"] = platform.python_version()
+        return {
+            "format": RUN_FORMAT,
+            "run_id": run_id,
+            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "status": "running",
+            "config": {
+                "suite": plan.suite.name,
+                "model": cfg.model,
+                "model_source": self.registry.model(cfg.model).fingerprint(cfg.model),
+                "targets": [t.name for t in plan.targets],
+                "unavailable_targets": plan.unavailable,
+                "intermediates": [t.name if t else None for t in plan.intermediates],
+                "languages": cfg.languages,
+                "data": cfg.data,
+                "seeds": list(cfg.seeds),
+                "hparams": plan.hparams,
+                "trainer": {k: v for k, v in cfg.trainer.items() if v is not None},
+            },
+            "packages": packages,
+            "plugins": [asdict(p) for p in self.registry.plugins],
+            "data_files": self._fingerprints,
+        }
+
+
+def _gather_predictions(outputs: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
+    """All ranks' (example_id, logits), each example once (distributed samplers may pad)."""
+    local = (
+        torch.cat([o["example_id"] for o in outputs]).numpy() if outputs else np.zeros(0, dtype=int),
+        torch.cat([o["logits"] for o in outputs]).numpy() if outputs else None,
+    )
+    parts = [local]
+    if torch.distributed.is_available() and torch.distributed.is_initialized():
+        parts = [None] * torch.distributed.get_world_size()
+        torch.distributed.all_gather_object(parts, local)
+    seen: dict[int, np.ndarray] = {}
+    for ids, logits in parts:
+        if logits is None:
+            continue
+        for i, row in zip(ids.tolist(), logits):
+            seen.setdefault(i, row)
+    ids = np.array(list(seen), dtype=int)
+    return ids, np.stack([seen[i] for i in ids.tolist()]) if len(ids) else np.zeros((0,))
+
+
+def _new_run_id() -> str:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    return f"{stamp}-{hashlib.sha1(uuid.uuid4().bytes).hexdigest()[:6]}"
+
+
+def summary_table(records: list[dict[str, Any]], unavailable: list[str]) -> str:
+    """Main-metric scores: one row per (intermediate, target, split), languages as columns."""
+    from harness.leaderboard import mean_std
+
+    blocks = []
+    keys = sorted({(r["intermediate"] or "none", r["target"], r["split"]) for r in records
+                   if r["main"]})
+    for inter, target, split in keys:
+        rows = [r for r in records if r["main"] and (r["intermediate"] or "none") == inter
+                and r["target"] == target and r["split"] == split]
+        langs = list(dict.fromkeys(r["language"] for r in rows))
+        cells = [mean_std([r["value"] for r in rows if r["language"] == lg]) for lg in langs]
+        metric = rows[0]["metric"]
+        if len(langs) > 1:
+            per_seed = {}
+            for r in rows:
+                per_seed.setdefault(r["seed"], []).append(r["value"])
+            cells.append(mean_std([float(np.mean(v)) for v in per_seed.values()]))
+            langs.append("avg")
+        blocks.append(tabulate([[inter, target, split, metric, *cells]],
+                               headers=["intermediate", "target", "split", "metric", *langs]))
+    for name in unavailable:
+        blocks.append(f"{name}: not yet available (no installed plugin provides this task)")
+    return "\n\n".join(blocks)
+
+
+def as_json(obj: Any) -> str:
+    return json.dumps(obj, indent=2, default=str)

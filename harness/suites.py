@@ -1,0 +1,42 @@
+"""Suites are data: a JSON file naming target tasks, default intermediates and hyper-parameters."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from harness.errors import HarnessError
+from harness.validation import validate
+
+
+@dataclass(frozen=True)
+class Suite:
+    name: str
+    description: str
+    targets: tuple[str, ...]
+    intermediates: tuple[str, ...] = ()
+    hparams: dict[str, Any] = field(default_factory=dict)
+    sample_hparams: dict[str, Any] = field(default_factory=dict)
+    """Overrides used with the bundled sample data (tiny sets need more epochs)."""
+    path: Path | None = None
+
+
+def load_suite(path: Path) -> Suite:
+    try:
+        data = json.loads(Path(path).read_text("utf-8"))
+    except FileNotFoundError:
+        raise HarnessError(f"suite file {path} does not exist") from None
+    except json.JSONDecodeError as exc:
+        raise HarnessError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    validate(data, "suite", str(path))
+    return Suite(
+        name=data["name"],
+        description=data["description"],
+        targets=tuple(data["targets"]),
+        intermediates=tuple(data.get("intermediates", [])),
+        hparams=dict(data.get("hparams", {})),
+        sample_hparams=dict(data.get("sample_hparams", {})),
+        path=Path(path),
+    )

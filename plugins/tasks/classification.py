@@ -1,0 +1,441 @@
+"""Sentence-pair classification: XNLI and PAWS-X targets; MNLI, SNLI, ANLI, ANLI+ and QQP intermediates.
+
+Every task here is one :class:`PairClassificationTask` record. Local readers follow the
+official releases byte for byte (GLUE ``.tsv`` with header, ANLI/SNLI ``.jsonl``, XTREME's
+processed ``{split}-{lang}.tsv``); Hub readers map each dataset's own schema onto the same
+normalised rows: ``text_a``, ``text_b``, ``label`` (index into ``labels``; -1 = unlabelled).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import datasets
+import numpy as np
+
+import harness
+from harness.errors import HarnessError
+
+SAMPLE_ROOT = Path(__file__).parent / "data"
+XNLI_LANGUAGES = ("ar", "bg", "de", "el", "en", "es", "fr", "hi", "ru", "sw", "th", "tr", "ur", "vi", "zh")
+PAWSX_LANGUAGES = ("de", "en", "es", "fr", "ja", "ko", "zh")
+NLI_LABELS = ("contradiction", "entailment", "neutral")  # XTREME's get_labels() order
+
+Row = dict[str, Any]
+LocalReader = Callable[["PairClassificationTask", str, str, Path], list[Row]]
+HubReader = Callable[["PairClassificationTask", str, str], datasets.Dataset]
+
+
+# --------------------------------------------------------------------------- file readers
+def _tsv_rows(path: Path) -> list[tuple[int, list[str]]]:
+    """(line number, fields) of a TSV read as XTREME/GLUE readers do: tab-split, quotes literal."""
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        return [(n, row) for n, row in enumerate(csv.reader(handle, delimiter="\t", quotechar=None), 1)
+                if row]
+
+
+def _jsonl_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
+    out = []
+    with open(path, encoding="utf-8") as handle:
+        for n, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise HarnessError(f"{path}:{n}: not valid JSON ({exc.msg})") from None
+            if not isinstance(record, dict):
+                raise HarnessError(f"{path}:{n}: expected a JSON object per line")
+            out.append((n, record))
+    return out
+
+
+def _field(record: dict[str, Any], key: str, where: str) -> str:
+    value = record.get(key)
+    if not isinstance(value, str):
+        raise HarnessError(f"{where}: missing text field '{key}'")
+    return value
+
+
+@dataclass(frozen=True, kw_only=True)
+class PairClassificationTask(harness.Task):
+    """A (single sentence or) sentence-pair task with a fixed label set."""
+
+    labels: tuple[str, ...]
+    local_reader: LocalReader
+    local_layout: Callable[[str, str], list[str]]
+    """(split, language) -> paths relative to the data root, for existence checks/fingerprints."""
+    hub_reader: HubReader | None = None
+    label_aliases: tuple[tuple[str, str], ...] = ()
+    head: str = "sequence-classification"
+    evaluator: str = "accuracy"
+    main_metric: str = "accuracy"
+
+    # -- data --------------------------------------------------------------------------
+    def local_files(self, split: str, language: str, root: Path) -> list[Path]:
+        return [root / rel for rel in self.local_layout(split, language)]
+
+    def read_local(self, split: str, language: str, root: Path) -> list[Row]:
+        return self.local_reader(self, split, language, root)
+
+    def read_hub(self, split: str, language: str) -> datasets.Dataset:
+        if self.hub_reader is None:
+            raise HarnessError(f"task '{self.name}' has no Hugging Face Hub source; use --data PATH")
+        try:
+            return self.hub_reader(self, split, language)
+        except HarnessError:
+            raise
+        except Exception as exc:  # network, auth, missing config: one line, not a traceback
+            raise HarnessError(
+                f"task '{self.name}': could not load {split}/{language} from the Hub "
+                f"({self.hub_id}): {' '.join(str(exc).split())[:200]}; "
+                "use --data PATH with a local download"
+            ) from None
+
+    def label_index(self, label: str, where: str) -> int:
+        label = dict(self.label_aliases).get(label.strip(), label.strip())
+        try:
+            return self.labels.index(label)
+        except ValueError:
+            raise HarnessError(
+                f"{where}: unknown label '{label}' for task '{self.name}' "
+                f"(expected one of: {', '.join(self.labels)})"
+            ) from None
+
+    # -- model interface ---------------------------------------------------------------
+    @property
+    def num_labels(self) -> int:
+        return len(self.labels)
+
+    def encode(self, batch: dict[str, list], tokenizer: Any, max_length: int) -> dict[str, list]:
+        pair = batch["text_b"] if any(b is not None for b in batch["text_b"]) else None
+        enc = tokenizer(batch["text_a"], pair, truncation=True, max_length=max_length)
+        enc["labels"] = batch["label"]
+        return dict(enc)
+
+    def decode(self, logits: Any) -> list[str]:
+        return [self.labels[i] for i in np.asarray(logits).argmax(-1).tolist()]
+
+    def references(self, rows: datasets.Dataset) -> list[str | None]:
+        return [self.labels[i] if i >= 0 else None for i in rows["label"]]
+
+    def write_predictions(self, path: Path, predictions: Sequence[str]) -> None:
+        """XTREME submission format: one label per line (what evaluate.py compares)."""
+        harness.atomic_write_text(path, "".join(f"{p}\n" for p in predictions))
+
+
+# --------------------------------------------------------------------------- XTREME layout
+def _xtreme_layout(folder: str) -> Callable[[str, str], list[str]]:
+    return lambda split, lang: [f"{folder}/{split}-{lang}.tsv"]
+
+
+def _read_xtreme_tsv(task: PairClassificationTask, split: str, lang: str, root: Path) -> list[Row]:
+    """XTREME's processed ``{split}-{lang}.tsv``: ``s1<TAB>s2<TAB>label``; test files have no label.
+
+    XTREME strips labels from test files, so gold test labels are read, when present, from
+    an evaluate.py label folder: ``labels/{task}/test-{lang}.tsv`` (one label per line).
+    """
+    folder = task.xtreme_name or task.name
+    path = root / folder / f"{split}-{lang}.tsv"
+    rows: list[Row] = []
+    for n, fields in _tsv_rows(path):
+        where = f"{path}:{n}"
+        if len(fields) == 3:
+            label = task.label_index(fields[2], where)
+        elif len(fields) == 2 and split == "test":
+            label = -1
+        else:
+            raise HarnessError(
+                f"{where}: expected 3 tab-separated fields (sentence1, sentence2, label), "
+                f"found {len(fields)}"
+            )
+        rows.append({"text_a": fields[0], "text_b": fields[1], "label": label})
+    labels_file = root / "labels" / folder / f"{split}-{lang}.tsv"
+    if labels_file.is_file():
+        gold = [line.strip() for line in labels_file.read_text("utf-8").splitlines()]
+        if len(gold) != len(rows):
+            raise HarnessError(
+                f"{labels_file}: {len(gold)} labels for {len(rows)} examples in {path}"
+            )
+        for n, (row, label) in enumerate(zip(rows, gold, strict=True), 1):
+            row["label"] = task.label_index(label, f"{labels_file}:{n}")
+    return rows
+
+
+def _hub_xnli(task: PairClassificationTask, split: str, lang: str) -> datasets.Dataset:
+    """``facebook/xnli``: one config per language; ClassLabel entailment/neutral/contradiction."""
+    hub_split = {"train": "train", "dev": "validation", "test": "test"}[split]
+    ds = datasets.load_dataset(task.hub_id, lang, split=hub_split)
+    return _from_hub_classlabel(task, ds, "premise", "hypothesis")
+
+
+def _hub_pawsx(task: PairClassificationTask, split: str, lang: str) -> datasets.Dataset:
+    """``google-research-datasets/paws-x``: one config per language; ClassLabel "0"/"1"."""
+    hub_split = {"train": "train", "dev": "validation", "test": "test"}[split]
+    ds = datasets.load_dataset(task.hub_id, lang, split=hub_split)
+    return _from_hub_classlabel(task, ds, "sentence1", "sentence2")
+
+
+def _from_hub_classlabel(
+    task: PairClassificationTask, ds: datasets.Dataset, a: str, b: str | None
+) -> datasets.Dataset:
+    """Map a Hub ClassLabel column onto the task's label order (by name, never by position)."""
+    names = ds.features["label"].names
+    mapping = {i: task.label_index(name, f"{task.hub_id} label names") for i, name in enumerate(names)}
+
+    def convert(batch: dict[str, list]) -> dict[str, list]:
+        return {
+            "text_a": batch[a],
+            "text_b": batch[b] if b else [None] * len(batch[a]),
+            "label": [mapping.get(x, -1) for x in batch["label"]],
+        }
+
+    return ds.map(convert, batched=True, remove_columns=ds.column_names)
+
+
+# --------------------------------------------------------------------------- GLUE / NLI releases
+def _read_glue_mnli(path: Path, task: PairClassificationTask) -> list[Row]:
+    """GLUE ``MNLI/{train,dev_matched}.tsv``: header row; sentence1=col 8, sentence2=col 9, gold=last."""
+    rows = []
+    for n, fields in _tsv_rows(path)[1:]:
+        if len(fields) < 11:
+            raise HarnessError(f"{path}:{n}: expected at least 11 tab-separated GLUE MNLI columns, "
+                               f"found {len(fields)}")
+        rows.append({"text_a": fields[8], "text_b": fields[9],
+                     "label": task.label_index(fields[-1], f"{path}:{n}")})
+    return rows
+
+
+def _read_glue_qqp(task: PairClassificationTask, split: str, lang: str, root: Path) -> list[Row]:
+    """GLUE ``QQP/{train,dev}.tsv``: id qid1 qid2 question1 question2 is_duplicate (header row)."""
+    path = task.local_files(split, lang, root)[0]
+    rows = []
+    for n, fields in _tsv_rows(path)[1:]:
+        if len(fields) != 6:
+            raise HarnessError(f"{path}:{n}: expected 6 tab-separated QQP columns, found {len(fields)}")
+        rows.append({"text_a": fields[3], "text_b": fields[4],
+                     "label": task.label_index(fields[5], f"{path}:{n}")})
+    return rows
+
+
+def _read_snli_jsonl(path: Path, task: PairClassificationTask) -> list[Row]:
+    """SNLI 1.0 ``.jsonl``: ``gold_label`` "-" (no annotator consensus) rows are dropped."""
+    rows = []
+    for n, record in _jsonl_rows(path):
+        where = f"{path}:{n}"
+        gold = _field(record, "gold_label", where)
+        if gold == "-":
+            continue
+        rows.append({"text_a": _field(record, "sentence1", where),
+                     "text_b": _field(record, "sentence2", where),
+                     "label": task.label_index(gold, where)})
+    return rows
+
+
+def _read_anli_jsonl(path: Path, task: PairClassificationTask) -> list[Row]:
+    """ANLI v1.0 ``R{1,2,3}/{split}.jsonl``: ``context``, ``hypothesis``, ``label`` in e/n/c."""
+    rows = []
+    for n, record in _jsonl_rows(path):
+        where = f"{path}:{n}"
+        rows.append({"text_a": _field(record, "context", where),
+                     "text_b": _field(record, "hypothesis", where),
+                     "label": task.label_index(_field(record, "label", where), where)})
+    return rows
+
+
+def _read_listed(task: PairClassificationTask, split: str, lang: str, root: Path) -> list[Row]:
+    """Concatenate every file of the layout, each read by the reader of its release."""
+    rows: list[Row] = []
+    for path in task.local_files(split, lang, root):
+        if path.parent.name == "MNLI":
+            rows += _read_glue_mnli(path, task)
+        elif path.parent.name == "snli_1.0":
+            rows += _read_snli_jsonl(path, task)
+        else:
+            rows += _read_anli_jsonl(path, task)
+    return rows
+
+
+ANLI_ROUNDS = ("R1", "R2", "R3")
+
+
+def _anli_files(split: str) -> list[str]:
+    return [f"anli_v1.0/{r}/{split}.jsonl" for r in ANLI_ROUNDS]
+
+
+def _glue_mnli_file(split: str) -> str:
+    return "MNLI/train.tsv" if split == "train" else "MNLI/dev_matched.tsv"
+
+
+def _snli_file(split: str) -> str:
+    return f"snli_1.0/snli_1.0_{split}.jsonl"
+
+
+_HUB_SPLIT = {"train": "train", "dev": "validation", "test": "test"}
+_ANLI_HUB = "{0}_r1+{0}_r2+{0}_r3"
+
+
+def _anli_hub_reader(with_mnli_snli: bool) -> HubReader:
+    def read(task: PairClassificationTask, split: str, lang: str) -> datasets.Dataset:
+        anli_split = {"train": "train", "dev": "dev", "test": "test"}[split]
+        parts = [("facebook/anli", None, _ANLI_HUB.format(anli_split), "premise", "hypothesis")]
+        if with_mnli_snli and split == "train":
+            parts += [("nyu-mll/glue", "mnli", "train", "premise", "hypothesis"),
+                      ("stanfordnlp/snli", None, "train", "premise", "hypothesis")]
+        return _concat_literal(task, parts)
+
+    return read
+
+
+def _concat_literal(task: PairClassificationTask, parts: list) -> datasets.Dataset:
+    """Load and concatenate (repo, config, "split+split", text_a, text_b) Hub sources."""
+    loaded = []
+    for repo, config, splits, a, b in parts:
+        for hub_split in splits.split("+"):
+            loaded.append(_from_hub_classlabel(task, datasets.load_dataset(repo, config, split=hub_split), a, b))
+    return datasets.concatenate_datasets(loaded).filter(lambda row: row["label"] >= 0)
+
+
+def _glue_hub_reader(config: str, a: str, b: str, dev_split: str) -> HubReader:
+    def read(task: PairClassificationTask, split: str, lang: str) -> datasets.Dataset:
+        hub_split = "train" if split == "train" else dev_split
+        return _concat_literal(task, [("nyu-mll/glue", config, hub_split, a, b)])
+
+    return read
+
+
+def _snli_hub(task: PairClassificationTask, split: str, lang: str) -> datasets.Dataset:
+    return _concat_literal(task, [("stanfordnlp/snli", None, _HUB_SPLIT[split], "premise", "hypothesis")])
+
+
+# --------------------------------------------------------------------------- the tasks
+_NLI_ALIASES = (("contradictory", "contradiction"), ("e", "entailment"), ("n", "neutral"),
+                ("c", "contradiction"))
+
+XNLI = PairClassificationTask(
+    name="xnli",
+    description="Cross-lingual NLI (Conneau et al. 2018): train on English MNLI, test zero-shot in 15 languages.",
+    languages=XNLI_LANGUAGES,
+    roles=("target",),
+    labels=NLI_LABELS,
+    label_aliases=_NLI_ALIASES,
+    xtreme_name="xnli",
+    hub_id="facebook/xnli",
+    sample_root=SAMPLE_ROOT,
+    homepage="https://github.com/facebookresearch/XNLI",
+    local_layout=_xtreme_layout("xnli"),
+    local_reader=_read_xtreme_tsv,
+    hub_reader=_hub_xnli,
+)
+
+PAWSX = PairClassificationTask(
+    name="pawsx",
+    description="PAWS-X paraphrase adversaries (Yang et al. 2019): train on English PAWS, test in 7 languages.",
+    languages=PAWSX_LANGUAGES,
+    roles=("target",),
+    labels=("0", "1"),
+    xtreme_name="pawsx",
+    hub_id="google-research-datasets/paws-x",
+    sample_root=SAMPLE_ROOT,
+    homepage="https://github.com/google-research-datasets/paws/tree/master/pawsx",
+    local_layout=_xtreme_layout("pawsx"),
+    local_reader=_read_xtreme_tsv,
+    hub_reader=_hub_pawsx,
+)
+
+MNLI = PairClassificationTask(
+    name="mnli",
+    description="MultiNLI (Williams et al. 2018), GLUE release; validation = dev_matched.",
+    languages=("en",),
+    roles=("intermediate",),
+    eval_splits=("dev",),
+    labels=NLI_LABELS,
+    label_aliases=_NLI_ALIASES,
+    hub_id="nyu-mll/glue",
+    sample_root=SAMPLE_ROOT,
+    homepage="https://cims.nyu.edu/~sbowman/multinli/",
+    local_layout=lambda split, lang: [_glue_mnli_file(split)],
+    local_reader=lambda task, split, lang, root: _read_glue_mnli(
+        root / _glue_mnli_file(split), task
+    ),
+    hub_reader=_glue_hub_reader("mnli", "premise", "hypothesis", "validation_matched"),
+)
+
+SNLI = PairClassificationTask(
+    name="snli",
+    description="SNLI 1.0 (Bowman et al. 2015); pairs without a gold label are dropped.",
+    languages=("en",),
+    roles=("intermediate",),
+    eval_splits=("dev",),
+    labels=NLI_LABELS,
+    label_aliases=_NLI_ALIASES,
+    hub_id="stanfordnlp/snli",
+    sample_root=SAMPLE_ROOT,
+    homepage="https://nlp.stanford.edu/projects/snli/",
+    local_layout=lambda split, lang: [_snli_file(split)],
+    local_reader=lambda task, split, lang, root: _read_snli_jsonl(root / _snli_file(split), task),
+    hub_reader=_snli_hub,
+)
+
+ANLI = PairClassificationTask(
+    name="anli",
+    description="Adversarial NLI (Nie et al. 2020), rounds R1-R3 combined.",
+    languages=("en",),
+    roles=("intermediate",),
+    eval_splits=("dev",),
+    labels=NLI_LABELS,
+    label_aliases=_NLI_ALIASES,
+    hub_id="facebook/anli",
+    sample_root=SAMPLE_ROOT,
+    homepage="https://github.com/facebookresearch/anli",
+    local_layout=lambda split, lang: _anli_files(split),
+    local_reader=_read_listed,
+    hub_reader=_anli_hub_reader(with_mnli_snli=False),
+)
+
+ANLI_PLUS = PairClassificationTask(
+    name="anli+",
+    description="ANLI+ as in Phang et al. 2020: ANLI R1-R3 training data combined with MNLI and SNLI; "
+    "validated on ANLI dev (R1-R3).",
+    languages=("en",),
+    roles=("intermediate",),
+    eval_splits=("dev",),
+    labels=NLI_LABELS,
+    label_aliases=_NLI_ALIASES,
+    hub_id="facebook/anli",
+    sample_root=SAMPLE_ROOT,
+    homepage="https://github.com/facebookresearch/anli",
+    local_layout=lambda split, lang: _anli_files(split)
+    + ([_glue_mnli_file("train"), _snli_file("train")] if split == "train" else []),
+    local_reader=_read_listed,
+    hub_reader=_anli_hub_reader(with_mnli_snli=True),
+)
+
+QQP = PairClassificationTask(
+    name="qqp",
+    description="Quora Question Pairs, GLUE release (duplicate-question detection).",
+    languages=("en",),
+    roles=("intermediate",),
+    eval_splits=("dev",),
+    labels=("0", "1"),
+    label_aliases=(("not_duplicate", "0"), ("duplicate", "1")),
+    hub_id="nyu-mll/glue",
+    sample_root=SAMPLE_ROOT,
+    homepage="https://gluebenchmark.com/tasks",
+    local_layout=lambda split, lang: [f"QQP/{split}.tsv"],
+    local_reader=_read_glue_qqp,
+    hub_reader=_glue_hub_reader("qqp", "question1", "question2", "validation"),
+)
+
+TASKS = (XNLI, PAWSX, MNLI, SNLI, ANLI, ANLI_PLUS, QQP)
+
+
+@harness.hookimpl
+def register_tasks(register):
+    for task in TASKS:
+        register(task)
