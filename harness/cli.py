@@ -27,21 +27,35 @@ def _parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run a suite: optional intermediate phase, then every target")
     run.add_argument("--suite", default="xtreme-zs", help="suite name or path to a suite JSON file")
-    run.add_argument("--model", default="minilm",
-                     help="registered model, Hugging Face id (org/name) or local folder "
-                     "(default: minilm, the embedded offline encoder)")
-    run.add_argument("--intermediate", nargs="+", metavar="TASK",
-                     help="intermediate task(s), each run separately before every target; "
-                     "'none' adds the no-intermediate baseline")
+    run.add_argument(
+        "--model",
+        default="minilm",
+        help="registered model, Hugging Face id (org/name) or local folder "
+        "(default: minilm, the embedded offline encoder)",
+    )
+    run.add_argument(
+        "--intermediate",
+        nargs="+",
+        metavar="TASK",
+        help="intermediate task(s), each run separately before every target; "
+        "'none' adds the no-intermediate baseline",
+    )
     run.add_argument("--targets", nargs="+", metavar="TASK", help="subset of the suite's targets")
     run.add_argument("--languages", nargs="+", metavar="LANG", help="evaluate only these languages")
-    run.add_argument("--data", default="sample",
-                     help="'sample' (bundled), 'hub' (Hugging Face Hub) or a folder in the "
-                     "official download layout (XTREME download/, glue_data/, ...)")
+    run.add_argument(
+        "--data",
+        default="sample",
+        help="'sample' (bundled), 'hub' (Hugging Face Hub) or a folder in the "
+        "official download layout (XTREME download/, glue_data/, ...)",
+    )
     run.add_argument("--seed", dest="seeds", type=int, nargs="+", default=[0])
-    run.add_argument("--output", type=Path, default=Path("runs"), help="runs folder (default: runs)")
+    run.add_argument(
+        "--output", type=Path, default=Path("runs"), help="runs folder (default: runs)"
+    )
     run.add_argument("--run-id", help="name of the run folder (default: timestamp + random)")
-    run.add_argument("--cache-dir", type=Path, help="tokenised-data cache (default: ~/.cache/harness)")
+    run.add_argument(
+        "--cache-dir", type=Path, help="tokenised-data cache (default: ~/.cache/harness)"
+    )
     hp = run.add_argument_group("hyper-parameters (override the suite's)")
     hp.add_argument("--learning-rate", type=float)
     hp.add_argument("--batch-size", type=int)
@@ -59,16 +73,25 @@ def _parser() -> argparse.ArgumentParser:
     lt.add_argument("--precision", help="32-true, bf16-mixed, 16-mixed, ...")
     lt.add_argument("--num-nodes", type=int)
     lt.add_argument("--num-workers", type=int, default=0, help="DataLoader workers")
-    run.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
-                     help="Lightning progress bars (default: when stderr is a terminal)")
+    run.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="Lightning progress bars (default: when stderr is a terminal)",
+    )
 
     lst = sub.add_parser("list", help="tasks, models, evaluators and suites, with their plugins")
     lst.add_argument("--json", action="store_true")
     sub.add_parser("plugins", help="installed plugins, versions, and any that failed to load")
 
     lb = sub.add_parser("leaderboard", help="regenerate leaderboards/ from result records")
-    lb.add_argument("--runs", type=Path, nargs="+", default=[Path("runs")],
-                    help="folders searched for results.json (default: runs)")
+    lb.add_argument(
+        "--runs",
+        type=Path,
+        nargs="+",
+        default=[Path("runs")],
+        help="folders searched for results.json (default: runs)",
+    )
     lb.add_argument("--out", type=Path, default=Path("leaderboards"))
     return parser
 
@@ -81,7 +104,9 @@ def _devices(value: str) -> Any:
     try:
         return [int(v) for v in value.split(",") if v]
     except ValueError:
-        raise HarnessError(f"--devices {value}: expected a number, a comma list or 'auto'") from None
+        raise HarnessError(
+            f"--devices {value}: expected a number, a comma list or 'auto'"
+        ) from None
 
 
 def main(argv: Sequence[str] | None = None, plugins: Sequence[Any] = ()) -> int:
@@ -113,15 +138,24 @@ def _dispatch(args: argparse.Namespace, plugins: Sequence[Any]) -> int:
     registry = load_registry(plugins)
     for info in registry.failed_plugins():
         if args.command != "plugins":
-            print(f"warning: plugin '{info.name}' ({info.package}) failed to load: {info.error}",
-                  file=sys.stderr)
+            print(
+                f"warning: plugin '{info.name}' ({info.package}) failed to load: {info.error}",
+                file=sys.stderr,
+            )
 
     if args.command == "plugins":
         from tabulate import tabulate
 
-        rows = [[p.name, p.package, p.version, p.module,
-                 f"FAILED: {p.error}" if p.error else ", ".join(p.provides)]
-                for p in registry.plugins]
+        rows = [
+            [
+                p.name,
+                p.package,
+                p.version,
+                p.module,
+                f"FAILED: {p.error}" if p.error else ", ".join(p.provides),
+            ]
+            for p in registry.plugins
+        ]
         print(tabulate(rows, headers=["plugin", "package", "version", "module", "provides"]))
         return 0
     if args.command == "list":
@@ -140,14 +174,30 @@ def _list(registry: Any, as_json: bool) -> int:
         return f"{info.package} ({plugin})"
 
     tables = {
-        "tasks": [[t.name, ",".join(t.roles), t.head, len(t.languages), t.main_metric,
-                   plugin_of("task", t.name), t.description] for t in registry.tasks.values()],
-        "models": [[m.name, ", ".join(m.aliases), plugin_of("model", m.name), m.description]
-                   for m in registry.models.values()],
-        "evaluators": [[e.name, ", ".join(e.metrics), plugin_of("evaluator", e.name), e.description]
-                       for e in registry.evaluators.values()],
-        "suites": [[s.name, " ".join(s.targets), plugin_of("suite", s.name), s.description]
-                   for s in registry.suites.values()],
+        "tasks": [
+            [
+                t.name,
+                ",".join(t.roles),
+                t.head,
+                len(t.languages),
+                t.main_metric,
+                plugin_of("task", t.name),
+                t.description,
+            ]
+            for t in registry.tasks.values()
+        ],
+        "models": [
+            [m.name, ", ".join(m.aliases), plugin_of("model", m.name), m.description]
+            for m in registry.models.values()
+        ],
+        "evaluators": [
+            [e.name, ", ".join(e.metrics), plugin_of("evaluator", e.name), e.description]
+            for e in registry.evaluators.values()
+        ],
+        "suites": [
+            [s.name, " ".join(s.targets), plugin_of("suite", s.name), s.description]
+            for s in registry.suites.values()
+        ],
     }
     headers = {
         "tasks": ["task", "roles", "head", "languages", "main metric", "plugin", "description"],
@@ -156,8 +206,15 @@ def _list(registry: Any, as_json: bool) -> int:
         "suites": ["suite", "targets", "plugin", "description"],
     }
     if as_json:
-        print(json.dumps({k: [dict(zip(headers[k], row)) for row in v] for k, v in tables.items()},
-                         indent=2))
+        print(
+            json.dumps(
+                {
+                    k: [dict(zip(headers[k], row, strict=False)) for row in v]
+                    for k, v in tables.items()
+                },
+                indent=2,
+            )
+        )
         return 0
     for kind, rows in tables.items():
         print(f"{kind.upper()}\n{tabulate(sorted(rows), headers=headers[kind], maxcolwidths=60)}\n")
@@ -165,7 +222,7 @@ def _list(registry: Any, as_json: bool) -> int:
 
 
 def _run(registry: Any, args: argparse.Namespace) -> int:
-    from harness.runner import Runner, RunConfig
+    from harness.runner import RunConfig, Runner
 
     config = RunConfig(
         suite=args.suite,
@@ -176,15 +233,24 @@ def _run(registry: Any, args: argparse.Namespace) -> int:
         data=args.data,
         seeds=args.seeds,
         hparams={
-            "learning_rate": args.learning_rate, "batch_size": args.batch_size,
-            "eval_batch_size": args.eval_batch_size, "epochs": args.epochs,
-            "max_length": args.max_length, "warmup_ratio": args.warmup_ratio,
-            "weight_decay": args.weight_decay, "max_train_examples": args.max_train_examples,
+            "learning_rate": args.learning_rate,
+            "batch_size": args.batch_size,
+            "eval_batch_size": args.eval_batch_size,
+            "epochs": args.epochs,
+            "max_length": args.max_length,
+            "warmup_ratio": args.warmup_ratio,
+            "weight_decay": args.weight_decay,
+            "max_train_examples": args.max_train_examples,
             "accumulate_grad_batches": args.accumulate_grad_batches,
         },
-        trainer={"accelerator": args.accelerator, "devices": _devices(args.devices),
-                 "strategy": args.strategy, "precision": args.precision,
-                 "num_nodes": args.num_nodes, "num_workers": args.num_workers},
+        trainer={
+            "accelerator": args.accelerator,
+            "devices": _devices(args.devices),
+            "strategy": args.strategy,
+            "precision": args.precision,
+            "num_nodes": args.num_nodes,
+            "num_workers": args.num_workers,
+        },
         output=args.output,
         cache_dir=args.cache_dir,
         run_id=args.run_id,

@@ -31,19 +31,39 @@ def sha256_file(path: Path) -> str:
 def tokenizer_fingerprint(tokenizer: Any) -> str:
     """Identity of the tokenizer's behaviour (its full serialised definition, not its name)."""
     backend = getattr(tokenizer, "backend_tokenizer", None)
-    text = backend.to_str() if backend is not None else repr(sorted(tokenizer.get_vocab().items()))
+    if backend is not None:
+        definition = json.loads(backend.to_str())
+        definition.pop("truncation", None)  # call-time state that tokenising itself changes
+        definition.pop("padding", None)
+        text = json.dumps(definition, sort_keys=True)
+    else:
+        text = repr(sorted(tokenizer.get_vocab().items()))
     return hashlib.sha256(f"{type(tokenizer).__name__}:{text}".encode()).hexdigest()[:16]
 
 
-def data_fingerprints(task: Task, split: str, language: str, source: DataSource) -> list[dict[str, Any]]:
+def data_fingerprints(
+    task: Task, split: str, language: str, source: DataSource
+) -> list[dict[str, Any]]:
     """What a run read, recorded in run.json so results can be traced to exact files."""
     if source.kind == "hub":
-        return [{"task": task.name, "split": split, "language": language,
-                 "source": f"hub:{task.hub_id}"}]
+        return [
+            {
+                "task": task.name,
+                "split": split,
+                "language": language,
+                "source": f"hub:{task.hub_id}",
+            }
+        ]
     assert source.root is not None
     return [
-        {"task": task.name, "split": split, "language": language, "source": str(path),
-         "sha256": sha256_file(path), "bytes": path.stat().st_size}
+        {
+            "task": task.name,
+            "split": split,
+            "language": language,
+            "source": str(path),
+            "sha256": sha256_file(path),
+            "bytes": path.stat().st_size,
+        }
         for path in task.local_files(split, language, source.root)
         if path.is_file()
     ]
@@ -62,8 +82,7 @@ def encode(
     ``key`` must identify the data (file hashes); the tokenizer, length and task are
     folded in here, so a change to any of them re-tokenises.
     """
-    parts = [ENCODE_VERSION, task.name, key, tokenizer_fingerprint(tokenizer), str(max_length),
-             getattr(rows, "_fingerprint", "") or ""]
+    parts = [ENCODE_VERSION, task.name, key, tokenizer_fingerprint(tokenizer), str(max_length)]
     fingerprint = hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:24]
     cache_dir.mkdir(parents=True, exist_ok=True)
     keep = {"example_id"}
@@ -140,10 +159,19 @@ class PhaseDataModule(L.LightningDataModule):
         sampler = LengthGroupedSampler(
             self.batch_size, lengths=list(self.train["length"]), generator=generator
         )
-        return DataLoader(self.train.with_format("torch"), batch_size=self.batch_size, sampler=sampler,
-                          collate_fn=self.collate, num_workers=self.num_workers)
+        return DataLoader(
+            self.train.with_format("torch"),
+            batch_size=self.batch_size,
+            sampler=sampler,
+            collate_fn=self.collate,
+            num_workers=self.num_workers,
+        )
 
     def eval_dataloader(self, rows: datasets.Dataset) -> DataLoader:
-        return DataLoader(rows.with_format("torch"), batch_size=self.eval_batch_size,
-                          sampler=LengthSortedSampler(list(rows["length"])),
-                          collate_fn=self.collate, num_workers=self.num_workers)
+        return DataLoader(
+            rows.with_format("torch"),
+            batch_size=self.eval_batch_size,
+            sampler=LengthSortedSampler(list(rows["length"])),
+            collate_fn=self.collate,
+            num_workers=self.num_workers,
+        )

@@ -12,10 +12,12 @@ from transformers import get_linear_schedule_with_warmup
 class PhaseModule(L.LightningModule):
     """Wraps any ``transformers`` model whose forward returns ``loss`` and ``logits``."""
 
-    def __init__(self, model: torch.nn.Module, learning_rate: float, warmup_ratio: float,
-                 weight_decay: float):
+    def __init__(
+        self, model: torch.nn.Module, learning_rate: float, warmup_ratio: float, weight_decay: float
+    ):
         super().__init__()
         self.model = model
+        self.model.train()  # from_pretrained returns eval mode; dropout belongs in training
         self.learning_rate = learning_rate
         self.warmup_ratio = warmup_ratio
         self.weight_decay = weight_decay
@@ -37,12 +39,21 @@ class PhaseModule(L.LightningModule):
     def configure_optimizers(self) -> Any:
         no_decay = ("bias", "LayerNorm.weight", "layer_norm.weight", "norm.weight")
         params = [
-            {"params": [p for n, p in self.model.named_parameters() if not n.endswith(no_decay)],
-             "weight_decay": self.weight_decay},
-            {"params": [p for n, p in self.model.named_parameters() if n.endswith(no_decay)],
-             "weight_decay": 0.0},
+            {
+                "params": [p for n, p in self.model.named_parameters() if not n.endswith(no_decay)],
+                "weight_decay": self.weight_decay,
+            },
+            {
+                "params": [p for n, p in self.model.named_parameters() if n.endswith(no_decay)],
+                "weight_decay": 0.0,
+            },
         ]
         optimizer = torch.optim.AdamW(params, lr=self.learning_rate)
         total = max(1, int(self.trainer.estimated_stepping_batches))
-        scheduler = get_linear_schedule_with_warmup(optimizer, int(total * self.warmup_ratio), total)
-        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "interval": "step"}}
+        scheduler = get_linear_schedule_with_warmup(
+            optimizer, int(total * self.warmup_ratio), total
+        )
+        return {
+            "optimizer": optimizer,
+            "lr_scheduler": {"scheduler": scheduler, "interval": "step"},
+        }

@@ -89,7 +89,9 @@ class Registry:
         return [p for p in self.plugins if p.error]
 
 
-def load_registry(extra_plugins: list[Any] | tuple[Any, ...] = (), entrypoints: bool = True) -> Registry:
+def load_registry(
+    extra_plugins: list[Any] | tuple[Any, ...] = (), entrypoints: bool = True
+) -> Registry:
     """Discover plugins and collect what they register.
 
     ``extra_plugins`` are modules or objects with hook implementations, registered
@@ -117,7 +119,12 @@ def load_registry(extra_plugins: list[Any] | tuple[Any, ...] = (), entrypoints: 
 
     in_process: list[Any] = list(extra_plugins)
     for module_name in filter(None, os.environ.get(PLUGINS_ENV, "").split(",")):
-        info = PluginInfo(name=module_name.strip(), module=module_name.strip(), package="(in-process)", version="-")
+        info = PluginInfo(
+            name=module_name.strip(),
+            module=module_name.strip(),
+            package="(in-process)",
+            version="-",
+        )
         try:
             in_process.append(importlib.import_module(module_name.strip()))
         except Exception as exc:
@@ -125,7 +132,9 @@ def load_registry(extra_plugins: list[Any] | tuple[Any, ...] = (), entrypoints: 
             registry.plugins.append(info)
     for obj in in_process:
         name = getattr(obj, "__name__", type(obj).__name__)
-        candidates.append((PluginInfo(name=name, module=name, package="(in-process)", version="-"), obj))
+        candidates.append(
+            (PluginInfo(name=name, module=name, package="(in-process)", version="-"), obj)
+        )
 
     for info, obj in candidates:
         try:
@@ -174,8 +183,12 @@ def _collect(pm: pluggy.PluginManager, registry: Registry, info: PluginInfo, obj
         pm.unregister(obj)
         return
 
-    tables = {"task": registry.tasks, "model": registry.models,
-              "evaluator": registry.evaluators, "suite": registry.suites}
+    tables = {
+        "task": registry.tasks,
+        "model": registry.models,
+        "evaluator": registry.evaluators,
+        "suite": registry.suites,
+    }
     for kind, name, item in staged:
         if name in tables[kind]:
             other = registry.provider[(kind, name)]

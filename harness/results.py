@@ -61,8 +61,11 @@ class RunDir:
 
     def add_records(self, records: list[dict[str, Any]]) -> None:
         """Append records and rewrite results.json atomically (validated first)."""
-        document = {"format": RESULTS_FORMAT, "run_id": self.run_id,
-                    "records": self.records + list(records)}
+        document = {
+            "format": RESULTS_FORMAT,
+            "run_id": self.run_id,
+            "records": self.records + list(records),
+        }
         validate(document, "results", str(self.results_file))
         atomic_write_json(self.results_file, document)
         self.records = document["records"]

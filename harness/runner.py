@@ -15,6 +15,7 @@ import platform
 import sys
 import time
 import uuid
+import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -45,8 +46,18 @@ DEFAULT_HPARAMS: dict[str, Any] = {
     "accumulate_grad_batches": 1,
 }
 RUN_ID_ENV = "HARNESS_RUN_ID"  # shared with DDP worker processes Lightning re-launches
-PACKAGES = ("harness", "torch", "transformers", "datasets", "lightning", "torchmetrics",
-            "pluggy", "jsonschema", "tabulate", "numpy")
+PACKAGES = (
+    "harness",
+    "torch",
+    "transformers",
+    "datasets",
+    "lightning",
+    "torchmetrics",
+    "pluggy",
+    "jsonschema",
+    "tabulate",
+    "numpy",
+)
 
 
 def default_cache_dir() -> Path:
@@ -91,8 +102,9 @@ def _is_main_process() -> bool:
 
 
 class Runner:
-    def __init__(self, registry: Registry, config: RunConfig,
-                 echo: Callable[[str], None] | None = None):
+    def __init__(
+        self, registry: Registry, config: RunConfig, echo: Callable[[str], None] | None = None
+    ):
         self.registry = registry
         self.config = config
         self.main = _is_main_process()
@@ -152,8 +164,11 @@ class Runner:
         hparams.update({k: v for k, v in cfg.hparams.items() if v is not None})
         from harness.validation import validate
 
-        validate({k: v for k, v in hparams.items() if v is not None or k == "max_train_examples"},
-                 "hparams", "hyper-parameters (suite file and command line)")
+        validate(
+            {k: v for k, v in hparams.items() if v is not None or k == "max_train_examples"},
+            "hparams",
+            "hyper-parameters (suite file and command line)",
+        )
 
         sources = {t.name: self._source(t) for t in [*targets, *filter(None, intermediates)]}
         return Plan(suite, targets, unavailable, intermediates, languages, hparams, sources)
@@ -162,13 +177,17 @@ class Runner:
         data = self.config.data
         if data == "sample":
             if task.sample_root is None:
-                raise HarnessError(f"task '{task.name}' ships no sample data; pass --data PATH or --data hub")
+                raise HarnessError(
+                    f"task '{task.name}' ships no sample data; pass --data PATH or --data hub"
+                )
             return DataSource("local", Path(task.sample_root))
         if data == "hub":
             return DataSource("hub")
         root = Path(data).expanduser()
         if not root.is_dir():
-            raise HarnessError(f"--data {data}: no such folder (expected 'sample', 'hub' or a data folder)")
+            raise HarnessError(
+                f"--data {data}: no such folder (expected 'sample', 'hub' or a data folder)"
+            )
         return DataSource("local", root.resolve())
 
     # ------------------------------------------------------------------ data
@@ -193,14 +212,29 @@ class Runner:
                 for split in task.splits_for(lang):
                     self.rows(task, split, lang, src)
 
-    def _encoded(self, task: Task, split: str, language: str, source: DataSource,
-                 tokenizer: Any, max_length: int) -> datasets.Dataset:
+    def _encoded(
+        self,
+        task: Task,
+        split: str,
+        language: str,
+        source: DataSource,
+        tokenizer: Any,
+        max_length: int,
+    ) -> datasets.Dataset:
         rows = self.rows(task, split, language, source)
-        hashes = [f.get("sha256") or f["source"] for f in self._fingerprints
-                  if (f["task"], f["split"], f["language"]) == (task.name, split, language)]
-        key = "|".join([split, language, *hashes]) if source.kind == "local" else (
-            f"{split}|{language}|{rows._fingerprint}")
-        return encode(task, rows, tokenizer, max_length, self.cache_dir / "datasets" / task.name, key)
+        hashes = [
+            f.get("sha256") or f["source"]
+            for f in self._fingerprints
+            if (f["task"], f["split"], f["language"]) == (task.name, split, language)
+        ]
+        key = (
+            "|".join([split, language, *hashes])
+            if source.kind == "local"
+            else (f"{split}|{language}|{rows._fingerprint}")
+        )
+        return encode(
+            task, rows, tokenizer, max_length, self.cache_dir / "datasets" / task.name, key
+        )
 
     # ------------------------------------------------------------------ running
     def run(self) -> RunDir:
@@ -216,9 +250,11 @@ class Runner:
             if run.results_file.exists():
                 raise HarnessError(f"{run.results_file} already exists; choose another --run-id")
             run.write_manifest(manifest)
-        self.say(f"run {run_id}: model {self.config.model}, data {self.config.data}, "
-                 f"targets {', '.join(t.name for t in plan.targets)}"
-                 + (f" (not yet available: {', '.join(plan.unavailable)})" if plan.unavailable else ""))
+        self.say(
+            f"run {run_id}: model {self.config.model}, data {self.config.data}, "
+            f"targets {', '.join(t.name for t in plan.targets)}"
+            + (f" (not yet available: {', '.join(plan.unavailable)})" if plan.unavailable else "")
+        )
         try:
             for seed in self.config.seeds:
                 for inter in plan.intermediates:
@@ -233,8 +269,9 @@ class Runner:
             raise
         except BaseException as exc:
             if self.main:
-                run.write_manifest({**manifest, "status": "failed",
-                                    "error": f"{type(exc).__name__}: {exc}"})
+                run.write_manifest(
+                    {**manifest, "status": "failed", "error": f"{type(exc).__name__}: {exc}"}
+                )
             raise
         if self.main:
             run.write_manifest({**manifest, "status": "finished"})
@@ -242,38 +279,81 @@ class Runner:
             self.say(f"results: {run.results_file}")
         return run
 
-    def _intermediate_phase(self, plan: Plan, run: RunDir, task: Task, seed: int,
-                            tokenizer: Any) -> Path:
+    def _intermediate_phase(
+        self, plan: Plan, run: RunDir, task: Task, seed: int, tokenizer: Any
+    ) -> Path:
         self.say(f"[seed {seed}] intermediate phase: {task.name}")
-        trainer, module = self._fit(plan, run, task, None, seed, tokenizer, f"{task.name}-seed{seed}")
+        trainer, module = self._fit(
+            plan, run, task, None, seed, tokenizer, f"{task.name}-seed{seed}"
+        )
         checkpoint = run.checkpoint_dir(f"{task.name}-seed{seed}")
         if self.main:
             self.registry.model(self.config.model).save_encoder(module.model, checkpoint)
         trainer.strategy.barrier()
         records = []
         for split in task.splits_for(task.train_language):
-            records += self._evaluate(plan, run, trainer, module, task, None, split,
-                                      task.train_language, seed, tokenizer, role="intermediate")
+            records += self._evaluate(
+                plan,
+                run,
+                trainer,
+                module,
+                task,
+                None,
+                split,
+                task.train_language,
+                seed,
+                tokenizer,
+                role="intermediate",
+            )
         if self.main:
             run.add_records(records)
         return checkpoint
 
-    def _target_phase(self, plan: Plan, run: RunDir, task: Task, inter: Task | None,
-                      init: Path | None, seed: int, tokenizer: Any) -> None:
+    def _target_phase(
+        self,
+        plan: Plan,
+        run: RunDir,
+        task: Task,
+        inter: Task | None,
+        init: Path | None,
+        seed: int,
+        tokenizer: Any,
+    ) -> None:
         label = f"{inter.name if inter else 'none'}->{task.name}-seed{seed}"
-        self.say(f"[seed {seed}] target phase: {task.name}"
-                 + (f" (from {inter.name} checkpoint)" if inter else ""))
+        self.say(
+            f"[seed {seed}] target phase: {task.name}"
+            + (f" (from {inter.name} checkpoint)" if inter else "")
+        )
         trainer, module = self._fit(plan, run, task, init, seed, tokenizer, label)
         records = []
         for lang in plan.languages[task.name]:
             for split in task.splits_for(lang):
-                records += self._evaluate(plan, run, trainer, module, task, inter, split, lang,
-                                          seed, tokenizer, role="target")
+                records += self._evaluate(
+                    plan,
+                    run,
+                    trainer,
+                    module,
+                    task,
+                    inter,
+                    split,
+                    lang,
+                    seed,
+                    tokenizer,
+                    role="target",
+                )
         if self.main:
             run.add_records(records)
 
-    def _fit(self, plan: Plan, run: RunDir, task: Task, init: Path | None, seed: int,
-             tokenizer: Any, label: str):
+    def _fit(
+        self,
+        plan: Plan,
+        run: RunDir,
+        task: Task,
+        init: Path | None,
+        seed: int,
+        tokenizer: Any,
+        label: str,
+    ):
         import lightning as L
 
         from harness.module import PhaseModule
@@ -281,20 +361,30 @@ class Runner:
         hp = plan.hparams
         L.seed_everything(seed, workers=True, verbose=False)
         src = plan.sources[task.name]
-        train = self._encoded(task, task.train_split, task.train_language, src, tokenizer,
-                              hp["max_length"])
+        train = self._encoded(
+            task, task.train_split, task.train_language, src, tokenizer, hp["max_length"]
+        )
         if hp.get("max_train_examples") and hp["max_train_examples"] < len(train):
             train = train.shuffle(seed=seed).select(range(hp["max_train_examples"]))
         model = self.registry.model(self.config.model).build(
-            self.config.model, task.head, task.num_labels, init)
+            self.config.model, task.head, task.num_labels, init
+        )
         module = PhaseModule(model, hp["learning_rate"], hp["warmup_ratio"], hp["weight_decay"])
-        self._datamodule = PhaseDataModule(tokenizer, train, hp["batch_size"], hp["eval_batch_size"],
-                                           seed, num_workers=int(self.config.trainer.get("num_workers", 0)))
+        self._datamodule = PhaseDataModule(
+            tokenizer,
+            train,
+            hp["batch_size"],
+            hp["eval_batch_size"],
+            seed,
+            num_workers=int(self.config.trainer.get("num_workers", 0)),
+        )
         trainer = self._trainer(run, label, hp)
         started = time.perf_counter()
         trainer.fit(module, train_dataloaders=self._datamodule.train_dataloader())
-        self.say(f"  trained {task.name} on {len(train)} examples in "
-                 f"{time.perf_counter() - started:.1f}s")
+        self.say(
+            f"  trained {task.name} on {len(train)} examples in "
+            f"{time.perf_counter() - started:.1f}s"
+        )
         return trainer, module
 
     def _trainer(self, run: RunDir, label: str, hp: dict[str, Any]):
@@ -303,8 +393,13 @@ class Runner:
 
         for name in ("lightning.pytorch", "lightning.fabric", "lightning"):
             logging.getLogger(name).setLevel(logging.WARNING)
-        opts = {k: v for k, v in self.config.trainer.items()
-                if k in ("accelerator", "devices", "strategy", "precision", "num_nodes") and v is not None}
+        warnings.filterwarnings("ignore", message=".*LeafSpec.*")
+        opts = {
+            k: v
+            for k, v in self.config.trainer.items()
+            if k in ("accelerator", "devices", "strategy", "precision", "num_nodes")
+            and v is not None
+        }
         return L.Trainer(
             max_epochs=int(hp["epochs"]),
             accumulate_grad_batches=int(hp.get("accumulate_grad_batches") or 1),
@@ -318,22 +413,37 @@ class Runner:
             **opts,
         )
 
-    def _evaluate(self, plan: Plan, run: RunDir, trainer: Any, module: Any, task: Task,
-                  inter: Task | None, split: str, lang: str, seed: int, tokenizer: Any,
-                  role: str) -> list[dict[str, Any]]:
+    def _evaluate(
+        self,
+        plan: Plan,
+        run: RunDir,
+        trainer: Any,
+        module: Any,
+        task: Task,
+        inter: Task | None,
+        split: str,
+        lang: str,
+        seed: int,
+        tokenizer: Any,
+        role: str,
+    ) -> list[dict[str, Any]]:
         src = plan.sources[task.name]
         rows = self.rows(task, split, lang, src)
         encoded = self._encoded(task, split, lang, src, tokenizer, plan.hparams["max_length"])
         outputs = trainer.predict(module, dataloaders=self._datamodule.eval_dataloader(encoded))
         ids, logits = _gather_predictions(outputs)
         if sorted(ids) != list(range(len(rows))):
-            raise RuntimeError(f"evaluation of {task.name}/{split}/{lang} covered {len(ids)} "
-                               f"predictions for {len(rows)} examples")
+            raise RuntimeError(
+                f"evaluation of {task.name}/{split}/{lang} covered {len(ids)} "
+                f"predictions for {len(rows)} examples"
+            )
         order = np.argsort(ids)
         predictions = task.decode(logits[order])
         if not self.main:
             return []
-        folder = run.predictions_dir(inter.name if inter else None, seed) / (task.xtreme_name or task.name)
+        folder = run.predictions_dir(inter.name if inter else None, seed) / (
+            task.xtreme_name or task.name
+        )
         task.write_predictions(folder / f"{split}-{lang}.tsv", predictions)
         references = task.references(rows)
         if any(r is None for r in references):
@@ -341,11 +451,22 @@ class Runner:
             return []
         scores = self.registry.evaluator(task.evaluator).score(predictions, references)
         return [
-            {"suite": plan.suite.name, "model": self.config.model,
-             "intermediate": inter.name if inter else None, "target": task.name, "role": role,
-             "language": lang, "split": split, "metric": metric, "value": float(value),
-             "main": metric == task.main_metric, "seed": seed, "run_id": run.run_id,
-             "n_examples": len(rows), "data": self.config.data}
+            {
+                "suite": plan.suite.name,
+                "model": self.config.model,
+                "intermediate": inter.name if inter else None,
+                "target": task.name,
+                "role": role,
+                "language": lang,
+                "split": split,
+                "metric": metric,
+                "value": float(value),
+                "main": metric == task.main_metric,
+                "seed": seed,
+                "run_id": run.run_id,
+                "n_examples": len(rows),
+                "data": self.config.data,
+            }
             for metric, value in scores.items()
         ]
 
@@ -385,7 +506,9 @@ class Runner:
 def _gather_predictions(outputs: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
     """All ranks' (example_id, logits), each example once (distributed samplers may pad)."""
     local = (
-        torch.cat([o["example_id"] for o in outputs]).numpy() if outputs else np.zeros(0, dtype=int),
+        torch.cat([o["example_id"] for o in outputs]).numpy()
+        if outputs
+        else np.zeros(0, dtype=int),
         torch.cat([o["logits"] for o in outputs]).numpy() if outputs else None,
     )
     parts = [local]
@@ -396,7 +519,7 @@ def _gather_predictions(outputs: list[dict[str, Any]]) -> tuple[np.ndarray, np.n
     for ids, logits in parts:
         if logits is None:
             continue
-        for i, row in zip(ids.tolist(), logits):
+        for i, row in zip(ids.tolist(), logits, strict=False):
             seen.setdefault(i, row)
     ids = np.array(list(seen), dtype=int)
     return ids, np.stack([seen[i] for i in ids.tolist()]) if len(ids) else np.zeros((0,))
@@ -412,11 +535,18 @@ def summary_table(records: list[dict[str, Any]], unavailable: list[str]) -> str:
     from harness.leaderboard import mean_std
 
     blocks = []
-    keys = sorted({(r["intermediate"] or "none", r["target"], r["split"]) for r in records
-                   if r["main"]})
+    keys = sorted(
+        {(r["intermediate"] or "none", r["target"], r["split"]) for r in records if r["main"]}
+    )
     for inter, target, split in keys:
-        rows = [r for r in records if r["main"] and (r["intermediate"] or "none") == inter
-                and r["target"] == target and r["split"] == split]
+        rows = [
+            r
+            for r in records
+            if r["main"]
+            and (r["intermediate"] or "none") == inter
+            and r["target"] == target
+            and r["split"] == split
+        ]
         langs = list(dict.fromkeys(r["language"] for r in rows))
         cells = [mean_std([r["value"] for r in rows if r["language"] == lg]) for lg in langs]
         metric = rows[0]["metric"]
@@ -426,8 +556,13 @@ def summary_table(records: list[dict[str, Any]], unavailable: list[str]) -> str:
                 per_seed.setdefault(r["seed"], []).append(r["value"])
             cells.append(mean_std([float(np.mean(v)) for v in per_seed.values()]))
             langs.append("avg")
-        blocks.append(tabulate([[inter, target, split, metric, *cells]],
-                               headers=["intermediate", "target", "split", "metric", *langs]))
+        blocks.append(
+            tabulate(
+                [[inter, target, split, metric, *cells]],
+                headers=["intermediate", "target", "split", "metric", *langs],
+                disable_numparse=True,
+            )
+        )
     for name in unavailable:
         blocks.append(f"{name}: not yet available (no installed plugin provides this task)")
     return "\n\n".join(blocks)

@@ -22,9 +22,11 @@ def schema(name: str) -> dict[str, Any]:
 @cache
 def _schemas() -> referencing.Registry:
     """All bundled schemas, so one may ``$ref`` another by file name."""
-    names = [p.name.removesuffix(".schema.json")
-             for p in resources.files("harness.schemas").iterdir()
-             if p.name.endswith(".schema.json")]
+    names = [
+        p.name.removesuffix(".schema.json")
+        for p in resources.files("harness.schemas").iterdir()
+        if p.name.endswith(".schema.json")
+    ]
     return referencing.Registry().with_resources(
         (schema(n)["$id"], referencing.Resource.from_contents(schema(n))) for n in names
     )

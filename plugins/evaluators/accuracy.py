@@ -21,11 +21,19 @@ class Accuracy(harness.Evaluator):
             )
         if not predictions:
             raise harness.HarnessError("no predictions to score")
-        correct = sum(int(str(p).strip() == str(r).strip()) for p, r in zip(predictions, references))
+        correct = sum(
+            int(str(p).strip() == str(r).strip())
+            for p, r in zip(predictions, references, strict=False)
+        )
         return {"accuracy": float(correct) / len(predictions) * 100}
 
 
 @harness.hookimpl
 def register_evaluators(register):
-    register(Accuracy(name="accuracy", description="Exact-match accuracy (XTREME evaluate.py)",
-                      metrics=("accuracy",)))
+    register(
+        Accuracy(
+            name="accuracy",
+            description="Exact-match accuracy (XTREME evaluate.py)",
+            metrics=("accuracy",),
+        )
+    )

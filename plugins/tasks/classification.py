@@ -22,7 +22,23 @@ import harness
 from harness.errors import HarnessError
 
 SAMPLE_ROOT = Path(__file__).parent / "data"
-XNLI_LANGUAGES = ("ar", "bg", "de", "el", "en", "es", "fr", "hi", "ru", "sw", "th", "tr", "ur", "vi", "zh")
+XNLI_LANGUAGES = (
+    "ar",
+    "bg",
+    "de",
+    "el",
+    "en",
+    "es",
+    "fr",
+    "hi",
+    "ru",
+    "sw",
+    "th",
+    "tr",
+    "ur",
+    "vi",
+    "zh",
+)
 PAWSX_LANGUAGES = ("de", "en", "es", "fr", "ja", "ko", "zh")
 NLI_LABELS = ("contradiction", "entailment", "neutral")  # XTREME's get_labels() order
 
@@ -35,8 +51,11 @@ HubReader = Callable[["PairClassificationTask", str, str], datasets.Dataset]
 def _tsv_rows(path: Path) -> list[tuple[int, list[str]]]:
     """(line number, fields) of a TSV read as XTREME/GLUE readers do: tab-split, quotes literal."""
     with open(path, encoding="utf-8-sig", newline="") as handle:
-        return [(n, row) for n, row in enumerate(csv.reader(handle, delimiter="\t", quotechar=None), 1)
-                if row]
+        return [
+            (n, row)
+            for n, row in enumerate(csv.reader(handle, delimiter="\t", quotechar=None), 1)
+            if row
+        ]
 
 
 def _jsonl_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
@@ -85,7 +104,9 @@ class PairClassificationTask(harness.Task):
 
     def read_hub(self, split: str, language: str) -> datasets.Dataset:
         if self.hub_reader is None:
-            raise HarnessError(f"task '{self.name}' has no Hugging Face Hub source; use --data PATH")
+            raise HarnessError(
+                f"task '{self.name}' has no Hugging Face Hub source; use --data PATH"
+            )
         try:
             return self.hub_reader(self, split, language)
         except HarnessError:
@@ -186,7 +207,9 @@ def _from_hub_classlabel(
 ) -> datasets.Dataset:
     """Map a Hub ClassLabel column onto the task's label order (by name, never by position)."""
     names = ds.features["label"].names
-    mapping = {i: task.label_index(name, f"{task.hub_id} label names") for i, name in enumerate(names)}
+    mapping = {
+        i: task.label_index(name, f"{task.hub_id} label names") for i, name in enumerate(names)
+    }
 
     def convert(batch: dict[str, list]) -> dict[str, list]:
         return {
@@ -204,10 +227,17 @@ def _read_glue_mnli(path: Path, task: PairClassificationTask) -> list[Row]:
     rows = []
     for n, fields in _tsv_rows(path)[1:]:
         if len(fields) < 11:
-            raise HarnessError(f"{path}:{n}: expected at least 11 tab-separated GLUE MNLI columns, "
-                               f"found {len(fields)}")
-        rows.append({"text_a": fields[8], "text_b": fields[9],
-                     "label": task.label_index(fields[-1], f"{path}:{n}")})
+            raise HarnessError(
+                f"{path}:{n}: expected at least 11 tab-separated GLUE MNLI columns, "
+                f"found {len(fields)}"
+            )
+        rows.append(
+            {
+                "text_a": fields[8],
+                "text_b": fields[9],
+                "label": task.label_index(fields[-1], f"{path}:{n}"),
+            }
+        )
     return rows
 
 
@@ -217,9 +247,16 @@ def _read_glue_qqp(task: PairClassificationTask, split: str, lang: str, root: Pa
     rows = []
     for n, fields in _tsv_rows(path)[1:]:
         if len(fields) != 6:
-            raise HarnessError(f"{path}:{n}: expected 6 tab-separated QQP columns, found {len(fields)}")
-        rows.append({"text_a": fields[3], "text_b": fields[4],
-                     "label": task.label_index(fields[5], f"{path}:{n}")})
+            raise HarnessError(
+                f"{path}:{n}: expected 6 tab-separated QQP columns, found {len(fields)}"
+            )
+        rows.append(
+            {
+                "text_a": fields[3],
+                "text_b": fields[4],
+                "label": task.label_index(fields[5], f"{path}:{n}"),
+            }
+        )
     return rows
 
 
@@ -231,9 +268,13 @@ def _read_snli_jsonl(path: Path, task: PairClassificationTask) -> list[Row]:
         gold = _field(record, "gold_label", where)
         if gold == "-":
             continue
-        rows.append({"text_a": _field(record, "sentence1", where),
-                     "text_b": _field(record, "sentence2", where),
-                     "label": task.label_index(gold, where)})
+        rows.append(
+            {
+                "text_a": _field(record, "sentence1", where),
+                "text_b": _field(record, "sentence2", where),
+                "label": task.label_index(gold, where),
+            }
+        )
     return rows
 
 
@@ -242,9 +283,13 @@ def _read_anli_jsonl(path: Path, task: PairClassificationTask) -> list[Row]:
     rows = []
     for n, record in _jsonl_rows(path):
         where = f"{path}:{n}"
-        rows.append({"text_a": _field(record, "context", where),
-                     "text_b": _field(record, "hypothesis", where),
-                     "label": task.label_index(_field(record, "label", where), where)})
+        rows.append(
+            {
+                "text_a": _field(record, "context", where),
+                "text_b": _field(record, "hypothesis", where),
+                "label": task.label_index(_field(record, "label", where), where),
+            }
+        )
     return rows
 
 
@@ -285,8 +330,10 @@ def _anli_hub_reader(with_mnli_snli: bool) -> HubReader:
         anli_split = {"train": "train", "dev": "dev", "test": "test"}[split]
         parts = [("facebook/anli", None, _ANLI_HUB.format(anli_split), "premise", "hypothesis")]
         if with_mnli_snli and split == "train":
-            parts += [("nyu-mll/glue", "mnli", "train", "premise", "hypothesis"),
-                      ("stanfordnlp/snli", None, "train", "premise", "hypothesis")]
+            parts += [
+                ("nyu-mll/glue", "mnli", "train", "premise", "hypothesis"),
+                ("stanfordnlp/snli", None, "train", "premise", "hypothesis"),
+            ]
         return _concat_literal(task, parts)
 
     return read
@@ -297,7 +344,11 @@ def _concat_literal(task: PairClassificationTask, parts: list) -> datasets.Datas
     loaded = []
     for repo, config, splits, a, b in parts:
         for hub_split in splits.split("+"):
-            loaded.append(_from_hub_classlabel(task, datasets.load_dataset(repo, config, split=hub_split), a, b))
+            loaded.append(
+                _from_hub_classlabel(
+                    task, datasets.load_dataset(repo, config, split=hub_split), a, b
+                )
+            )
     return datasets.concatenate_datasets(loaded).filter(lambda row: row["label"] >= 0)
 
 
@@ -310,12 +361,18 @@ def _glue_hub_reader(config: str, a: str, b: str, dev_split: str) -> HubReader:
 
 
 def _snli_hub(task: PairClassificationTask, split: str, lang: str) -> datasets.Dataset:
-    return _concat_literal(task, [("stanfordnlp/snli", None, _HUB_SPLIT[split], "premise", "hypothesis")])
+    return _concat_literal(
+        task, [("stanfordnlp/snli", None, _HUB_SPLIT[split], "premise", "hypothesis")]
+    )
 
 
 # --------------------------------------------------------------------------- the tasks
-_NLI_ALIASES = (("contradictory", "contradiction"), ("e", "entailment"), ("n", "neutral"),
-                ("c", "contradiction"))
+_NLI_ALIASES = (
+    ("contradictory", "contradiction"),
+    ("e", "entailment"),
+    ("n", "neutral"),
+    ("c", "contradiction"),
+)
 
 XNLI = PairClassificationTask(
     name="xnli",
@@ -410,8 +467,10 @@ ANLI_PLUS = PairClassificationTask(
     hub_id="facebook/anli",
     sample_root=SAMPLE_ROOT,
     homepage="https://github.com/facebookresearch/anli",
-    local_layout=lambda split, lang: _anli_files(split)
-    + ([_glue_mnli_file("train"), _snli_file("train")] if split == "train" else []),
+    local_layout=lambda split, lang: (
+        _anli_files(split)
+        + ([_glue_mnli_file("train"), _snli_file("train")] if split == "train" else [])
+    ),
     local_reader=_read_listed,
     hub_reader=_anli_hub_reader(with_mnli_snli=True),
 )

@@ -1,0 +1,138 @@
+"""Phases on a tiny random model: intermediate once, carry-over, records, manifest, predictions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import torch
+
+from harness.cli import main
+from harness.registry import load_registry
+from harness.validation import errors
+
+
+def test_intermediate_then_targets(tiny_model, capsys):
+    code = main(
+        [
+            "run",
+            "--model",
+            str(tiny_model),
+            "--intermediate",
+            "none",
+            "mnli",
+            "--languages",
+            "en",
+            "de",
+            "--epochs",
+            "1",
+            "--run-id",
+            "grid",
+            "--max-train-examples",
+            "64",
+            "--no-progress",
+        ]
+    )
+    assert code == 0, capsys.readouterr().err
+    run = Path("runs/grid")
+    records = json.loads((run / "results.json").read_text())["records"]
+    assert errors(json.loads((run / "results.json").read_text()), "results") == []
+    # the intermediate task's own validation score is a record like any other
+    own = [r for r in records if r["role"] == "intermediate"]
+    assert [(r["target"], r["split"], r["language"]) for r in own] == [("mnli", "dev", "en")]
+    targets = {
+        (r["intermediate"], r["target"], r["language"], r["split"])
+        for r in records
+        if r["role"] == "target"
+    }
+    assert targets == {
+        (i, t, lg, s)
+        for i in (None, "mnli")
+        for t in ("xnli", "pawsx")
+        for lg in ("en", "de")
+        for s in ("dev", "test")
+    }
+    # trained once, reused by both targets
+    assert [p.name for p in (run / "checkpoints").iterdir()] == ["mnli-seed0"]
+    manifest = json.loads((run / "run.json").read_text())
+    assert errors(manifest, "run") == [] and manifest["status"] == "finished"
+    assert manifest["config"]["intermediates"] == [None, "mnli"]
+    assert manifest["config"]["unavailable_targets"][:2] == ["udpos", "panx"]
+    files = {Path(f["source"]).name for f in manifest["data_files"]}
+    assert {"train.tsv", "dev_matched.tsv", "train-en.tsv", "test-de.tsv"} <= files
+    assert all(len(f["sha256"]) == 64 for f in manifest["data_files"])
+    assert "torch" in manifest["packages"] and "transformers" in manifest["packages"]
+    # XTREME submission format: one label per line, as many lines as examples
+    test_de = run / "predictions/mnli/seed0/xnli/test-de.tsv"
+    lines = test_de.read_text().splitlines()
+    assert len(lines) == 30 and set(lines) <= {"entailment", "neutral", "contradiction"}
+    out = capsys.readouterr().err
+    assert "udpos: not yet available" in out
+
+
+def test_carry_over_keeps_encoder_and_resets_head(tiny_model, tmp_path):
+    registry = load_registry()
+    plugin = registry.model(str(tiny_model))
+    first = plugin.build(str(tiny_model), "sequence-classification", 3, None)
+    with torch.no_grad():
+        for p in first.parameters():
+            p.add_(0.5)
+    plugin.save_encoder(first, tmp_path / "enc")
+    second = plugin.build(str(tiny_model), "sequence-classification", 3, tmp_path / "enc")
+    for (name, a), b in zip(
+        first.base_model.state_dict().items(), second.base_model.state_dict().values(), strict=False
+    ):
+        assert torch.equal(a, b), name
+    assert not torch.equal(first.classifier.weight, second.classifier.weight)
+    assert not any(
+        p.name == "model.safetensors" and "classifier" in p.read_bytes()[:4096].decode("latin-1")
+        for p in (tmp_path / "enc").iterdir()
+    )
+
+
+def test_tokenised_data_is_cached_by_datasets(tiny_model, tmp_path):
+    from harness.data import encode
+    from harness.tasks import DataSource
+
+    registry = load_registry()
+    task = registry.task("xnli")
+    tokenizer = registry.model(str(tiny_model)).tokenizer(str(tiny_model))
+    rows = task.load("dev", "en", DataSource("local", task.sample_root))
+    first = encode(task, rows, tokenizer, 64, tmp_path, "k1")
+    cached = list(tmp_path.glob("encoded-*.arrow"))
+    assert len(cached) == 1
+    mtime = cached[0].stat().st_mtime_ns
+    again = encode(task, rows, tokenizer, 64, tmp_path, "k1")
+    assert list(tmp_path.glob("encoded-*.arrow")) == cached  # second call: read from cache
+    assert cached[0].stat().st_mtime_ns == mtime and again["input_ids"] == first["input_ids"]
+    encode(task, rows, tokenizer, 32, tmp_path, "k1")  # another length: another cache entry
+    assert len(list(tmp_path.glob("encoded-*.arrow"))) == 2
+    assert max(first["length"]) <= 64
+
+
+def test_batches_are_dynamically_padded_and_length_grouped(tiny_model, tmp_path):
+    from harness.data import PhaseDataModule, encode
+    from harness.tasks import DataSource
+
+    registry = load_registry()
+    task = registry.task("xnli")
+    tokenizer = registry.model(str(tiny_model)).tokenizer(str(tiny_model))
+    train = encode(
+        task,
+        task.load("train", "en", DataSource("local", task.sample_root)),
+        tokenizer,
+        128,
+        tmp_path,
+        "t",
+    )
+    dm = PhaseDataModule(tokenizer, train, batch_size=16, eval_batch_size=16, seed=0)
+    widths = [b["input_ids"].shape[1] for b in dm.train_dataloader()]
+    longest = max(train["length"])
+    assert max(widths) <= longest + 7 and min(widths) < longest  # padded per batch, not globally
+    ids = torch.cat([b["example_id"] for b in dm.train_dataloader()]).tolist()
+    assert sorted(ids) == list(range(len(train)))
+    evals = list(dm.eval_dataloader(train))
+    spread = [
+        int(b["attention_mask"].sum(1).max() - b["attention_mask"].sum(1).min()) for b in evals
+    ]
+    assert max(spread) <= 3  # evaluation batches are sorted by length
