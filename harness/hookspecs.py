@@ -22,8 +22,8 @@ hookimpl = pluggy.HookimplMarker("harness")
 def register_tasks(register):
     """Register tasks: ``register(task)`` with a :class:`harness.Task` instance.
 
-    Task names are global; registering a name twice is an error reported against
-    both plugins.
+    Task names are global: the first plugin to register a name keeps it; a later plugin
+    registering the same name is reported as failed (``harness plugins``).
     """
 
 

@@ -374,6 +374,10 @@ _NLI_ALIASES = (
     ("c", "contradiction"),
 )
 
+# shared by the English-only intermediate tasks below
+_ENGLISH_INTERMEDIATE = {"languages": ("en",), "roles": ("intermediate",), "eval_splits": ("dev",)}
+_NLI = {"labels": NLI_LABELS, "label_aliases": _NLI_ALIASES}
+
 XNLI = PairClassificationTask(
     name="xnli",
     description="Cross-lingual NLI (Conneau et al. 2018): train on English MNLI, test zero-shot in 15 languages.",
@@ -408,11 +412,8 @@ PAWSX = PairClassificationTask(
 MNLI = PairClassificationTask(
     name="mnli",
     description="MultiNLI (Williams et al. 2018), GLUE release; validation = dev_matched.",
-    languages=("en",),
-    roles=("intermediate",),
-    eval_splits=("dev",),
-    labels=NLI_LABELS,
-    label_aliases=_NLI_ALIASES,
+    **_ENGLISH_INTERMEDIATE,
+    **_NLI,
     hub_id="nyu-mll/glue",
     sample_root=SAMPLE_ROOT,
     homepage="https://cims.nyu.edu/~sbowman/multinli/",
@@ -426,11 +427,8 @@ MNLI = PairClassificationTask(
 SNLI = PairClassificationTask(
     name="snli",
     description="SNLI 1.0 (Bowman et al. 2015); pairs without a gold label are dropped.",
-    languages=("en",),
-    roles=("intermediate",),
-    eval_splits=("dev",),
-    labels=NLI_LABELS,
-    label_aliases=_NLI_ALIASES,
+    **_ENGLISH_INTERMEDIATE,
+    **_NLI,
     hub_id="stanfordnlp/snli",
     sample_root=SAMPLE_ROOT,
     homepage="https://nlp.stanford.edu/projects/snli/",
@@ -442,11 +440,8 @@ SNLI = PairClassificationTask(
 ANLI = PairClassificationTask(
     name="anli",
     description="Adversarial NLI (Nie et al. 2020), rounds R1-R3 combined.",
-    languages=("en",),
-    roles=("intermediate",),
-    eval_splits=("dev",),
-    labels=NLI_LABELS,
-    label_aliases=_NLI_ALIASES,
+    **_ENGLISH_INTERMEDIATE,
+    **_NLI,
     hub_id="facebook/anli",
     sample_root=SAMPLE_ROOT,
     homepage="https://github.com/facebookresearch/anli",
@@ -459,11 +454,8 @@ ANLI_PLUS = PairClassificationTask(
     name="anli+",
     description="ANLI+ as in Phang et al. 2020: ANLI R1-R3 training data combined with MNLI and SNLI; "
     "validated on ANLI dev (R1-R3).",
-    languages=("en",),
-    roles=("intermediate",),
-    eval_splits=("dev",),
-    labels=NLI_LABELS,
-    label_aliases=_NLI_ALIASES,
+    **_ENGLISH_INTERMEDIATE,
+    **_NLI,
     hub_id="facebook/anli",
     sample_root=SAMPLE_ROOT,
     homepage="https://github.com/facebookresearch/anli",
@@ -478,9 +470,7 @@ ANLI_PLUS = PairClassificationTask(
 QQP = PairClassificationTask(
     name="qqp",
     description="Quora Question Pairs, GLUE release (duplicate-question detection).",
-    languages=("en",),
-    roles=("intermediate",),
-    eval_splits=("dev",),
+    **_ENGLISH_INTERMEDIATE,
     labels=("0", "1"),
     label_aliases=(("not_duplicate", "0"), ("duplicate", "1")),
     hub_id="nyu-mll/glue",
