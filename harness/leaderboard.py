@@ -16,7 +16,12 @@ from tabulate import tabulate
 
 from harness.results import atomic_write_text, read_results
 
-Key = tuple[str, str, str, str, str]  # model, intermediate, target, split, metric
+Key = tuple[str, str, str, str, str]  # model, intermediate, data, split, metric
+
+
+def _data(record: dict[str, Any]) -> str:
+    """Scores on the bundled samples must never sit in one row with real-data scores."""
+    return record.get("data", "?")
 
 
 def mean_std(values: list[float]) -> str:
@@ -51,6 +56,7 @@ def collect(paths: Iterable[Path]) -> tuple[list[dict[str, Any]], list[str]]:
             r["split"],
             r["metric"],
             r["seed"],
+            _data(r),
         )
         latest[key] = r
     return list(latest.values()), problems
@@ -68,17 +74,17 @@ def target_table(records: list[dict[str, Any]], target: str) -> str:
     languages = sorted({r["language"] for r in rows})
     groups: dict[Key, list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
-        groups[
-            (r["model"], r["intermediate"] or "none", r["target"], r["split"], r["metric"])
-        ].append(r)
+        groups[(r["model"], r["intermediate"] or "none", _data(r), r["split"], r["metric"])].append(
+            r
+        )
     table = []
-    for (model, inter, _, split, metric), rs in sorted(groups.items()):
+    for (model, inter, data, split, metric), rs in sorted(groups.items()):
         seeds = _by_seed(rs)
         cells = [mean_std([s[lg] for s in seeds.values() if lg in s]) for lg in languages]
         complete = [s for s in seeds.values() if len(s) == len(languages)]
         avg = mean_std([statistics.mean(s.values()) for s in complete])
-        table.append([model, inter, split, metric, avg, *cells])
-    headers = ["model", "intermediate", "split", "metric", "avg", *languages]
+        table.append([model, inter, data, split, metric, avg, *cells])
+    headers = ["model", "intermediate", "data", "split", "metric", "avg", *languages]
     return tabulate(table, headers=headers, tablefmt="github", disable_numparse=True)
 
 
@@ -86,17 +92,22 @@ def summary_table(records: list[dict[str, Any]]) -> str:
     """Average over languages of each target's main metric, test split (dev where no test)."""
     targets = sorted({r["target"] for r in records if r["role"] == "target"})
     configs = sorted(
-        {(r["model"], r["intermediate"] or "none") for r in records if r["role"] == "target"}
+        {
+            (r["model"], r["intermediate"] or "none", _data(r))
+            for r in records
+            if r["role"] == "target"
+        }
     )
     table = []
-    for model, inter in configs:
-        row = [model, inter]
+    for model, inter, data in configs:
+        row = [model, inter, data]
         for target in targets:
             rs = [
                 r
                 for r in records
                 if r["model"] == model
                 and (r["intermediate"] or "none") == inter
+                and _data(r) == data
                 and r["target"] == target
                 and r["main"]
                 and r["role"] == "target"
@@ -106,7 +117,10 @@ def summary_table(records: list[dict[str, Any]]) -> str:
             row.append(mean_std([statistics.mean(s.values()) for s in seeds.values()]))
         table.append(row)
     return tabulate(
-        table, headers=["model", "intermediate", *targets], tablefmt="github", disable_numparse=True
+        table,
+        headers=["model", "intermediate", "data", *targets],
+        tablefmt="github",
+        disable_numparse=True,
     )
 
 
@@ -114,10 +128,10 @@ def intermediate_table(records: list[dict[str, Any]]) -> str:
     rows = [r for r in records if r["role"] == "intermediate" and r["main"]]
     groups: dict[tuple, list[float]] = defaultdict(list)
     for r in rows:
-        groups[(r["model"], r["target"], r["split"], r["metric"])].append(r["value"])
+        groups[(r["model"], r["target"], _data(r), r["split"], r["metric"])].append(r["value"])
     return tabulate(
         [[*k, mean_std(v)] for k, v in sorted(groups.items())],
-        headers=["model", "intermediate task", "split", "metric", "score"],
+        headers=["model", "intermediate task", "data", "split", "metric", "score"],
         tablefmt="github",
         disable_numparse=True,
     )

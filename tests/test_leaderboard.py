@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import statistics
 from pathlib import Path
 
@@ -25,6 +26,7 @@ def record(**kw):
         "seed": 0,
         "run_id": "r1",
         "n_examples": 10,
+        "data": "sample",
     }
     return {**base, **kw}
 
@@ -40,6 +42,7 @@ def test_regenerate_from_records(capsys):
             record(intermediate="mnli", language="en", value=90.0),
             record(intermediate="mnli", language="de", value=60.0),
             record(target="mnli", role="intermediate", split="dev", value=77.0),
+            record(language="en", value=12.5, data="/data/xtreme"),  # real data: its own row
         ]
     )
     Path("runs/broken").mkdir()
@@ -49,12 +52,13 @@ def test_regenerate_from_records(capsys):
     assert main(["leaderboard"]) == 0
     captured = capsys.readouterr()
     assert "skipped invalid results: runs/broken/results.json" in captured.err
-    readme = Path("leaderboards/README.md").read_text()
+    readme = re.sub(" +", " ", Path("leaderboards/README.md").read_text())
     avg = [statistics.mean([80, 40]), statistics.mean([70, 50])]
     expected = f"{statistics.mean(avg):.2f} ± {statistics.stdev(avg):.2f} (n=2)"
     assert expected in readme  # mean ± std over seeds of per-seed language averages
-    assert "| minilm  | mnli           | 75.00" in readme
+    assert "| minilm | mnli | sample | 75.00" in readme
     assert "77.00" in readme  # the intermediate task's own score
+    assert "| minilm | none | /data/xtreme | 12.50" in readme
     xnli = Path("leaderboards/xnli.md").read_text()
     assert "75.00 ± 7.07 (n=2)" in xnli  # en over two seeds
     before = {p.name: p.read_bytes() for p in Path("leaderboards").iterdir()}
