@@ -30,6 +30,7 @@ from tabulate import tabulate
 
 from harness.data import PhaseDataModule, data_fingerprints, encode
 from harness.errors import HarnessError
+from harness.models import Model
 from harness.registry import Registry
 from harness.results import RUN_FORMAT, RunDir
 from harness.tasks import DataSource, Task
@@ -87,12 +88,37 @@ class RunConfig:
 @dataclass
 class Plan:
     suite: Any
+    model: Model
     targets: list[Task]
     unavailable: list[str]
     intermediates: list[Task | None]
     languages: dict[str, list[str]]
     hparams: dict[str, Any]
     sources: dict[str, DataSource]
+
+    def phases(self) -> list[tuple[Task, str]]:
+        """(task, role) of every distinct phase kind: intermediates, then targets."""
+        return [(t, "intermediate") for t in self.intermediates if t is not None] + [
+            (t, "target") for t in self.targets
+        ]
+
+    def eval_points(self, task: Task, role: str) -> list[tuple[str, str]]:
+        """(split, language) pairs a phase evaluates: an intermediate only in its own language."""
+        languages = [task.train_language] if role == "intermediate" else self.languages[task.name]
+        return [(split, lang) for lang in languages for split in task.splits_for(lang)]
+
+
+@dataclass
+class _Phase:
+    """A trained phase, as its evaluation needs it."""
+
+    task: Task
+    intermediate: Task | None
+    role: str
+    seed: int
+    trainer: Any
+    module: Any
+    data: PhaseDataModule
 
 
 def _is_main_process() -> bool:
@@ -118,6 +144,10 @@ class Runner:
         self.cache_dir = Path(config.cache_dir or default_cache_dir())
         self._rows: dict[tuple[str, str, str], datasets.Dataset] = {}
         self._fingerprints: list[dict[str, Any]] = []
+        self.tokenizer: Any = None  # the model's, loaded once the plan holds
+        for name in ("lightning.pytorch", "lightning.fabric", "lightning"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+        warnings.filterwarnings("ignore", message=".*LeafSpec.*")
 
     def say(self, message: str) -> None:
         if self.main:
@@ -127,8 +157,7 @@ class Runner:
     def plan(self) -> Plan:
         cfg = self.config
         suite = self.registry.suite(cfg.suite)
-        model = self.registry.model(cfg.model)
-        del model  # resolved now so an unknown model fails before any work
+        model = self.registry.model(cfg.model)  # resolved now: an unknown model fails first
 
         targets, unavailable = [], []
         for name in cfg.targets or suite.targets:
@@ -171,7 +200,7 @@ class Runner:
         )
 
         sources = {t.name: self._source(t) for t in [*targets, *filter(None, intermediates)]}
-        return Plan(suite, targets, unavailable, intermediates, languages, hparams, sources)
+        return Plan(suite, model, targets, unavailable, intermediates, languages, hparams, sources)
 
     def _source(self, task: Task) -> DataSource:
         data = self.config.data
@@ -200,17 +229,11 @@ class Runner:
 
     def preflight(self, plan: Plan) -> None:
         """Read every split the run needs before training anything: bad data fails in seconds."""
-        for task in filter(None, plan.intermediates):
+        for task, role in plan.phases():
             src = plan.sources[task.name]
             self.rows(task, task.train_split, task.train_language, src)
-            for split in task.splits_for(task.train_language):
-                self.rows(task, split, task.train_language, src)
-        for task in plan.targets:
-            src = plan.sources[task.name]
-            self.rows(task, task.train_split, task.train_language, src)
-            for lang in plan.languages[task.name]:
-                for split in task.splits_for(lang):
-                    self.rows(task, split, lang, src)
+            for split, lang in plan.eval_points(task, role):
+                self.rows(task, split, lang, src)
 
     def _encoded(
         self,
@@ -218,7 +241,6 @@ class Runner:
         split: str,
         language: str,
         source: DataSource,
-        tokenizer: Any,
         max_length: int,
     ) -> datasets.Dataset:
         rows = self.rows(task, split, language, source)
@@ -233,7 +255,7 @@ class Runner:
             else (f"{split}|{language}|{rows._fingerprint}")
         )
         return encode(
-            task, rows, tokenizer, max_length, self.cache_dir / "datasets" / task.name, key
+            task, rows, self.tokenizer, max_length, self.cache_dir / "datasets" / task.name, key
         )
 
     # ------------------------------------------------------------------ running
@@ -243,8 +265,7 @@ class Runner:
         run_id = self.config.run_id or os.environ.get(RUN_ID_ENV) or _new_run_id()
         os.environ[RUN_ID_ENV] = run_id
         run = RunDir(Path(self.config.output), run_id)
-        model_plugin = self.registry.model(self.config.model)
-        tokenizer = model_plugin.tokenizer(self.config.model)
+        self.tokenizer = plan.model.tokenizer(self.config.model)
         manifest = self._manifest(plan, run_id)
         if self.main:
             if run.results_file.exists():
@@ -260,18 +281,15 @@ class Runner:
                 for inter in plan.intermediates:
                     init = None
                     if inter is not None:
-                        init = self._intermediate_phase(plan, run, inter, seed, tokenizer)
+                        init = self._intermediate_phase(plan, run, inter, seed)
                     for target in plan.targets:
-                        self._target_phase(plan, run, target, inter, init, seed, tokenizer)
-        except HarnessError as exc:
-            if self.main:
-                run.write_manifest({**manifest, "status": "failed", "error": str(exc)})
-            raise
+                        self._phase(plan, run, target, inter, init, seed, "target")
         except BaseException as exc:
             if self.main:
-                run.write_manifest(
-                    {**manifest, "status": "failed", "error": f"{type(exc).__name__}: {exc}"}
+                error = (
+                    str(exc) if isinstance(exc, HarnessError) else f"{type(exc).__name__}: {exc}"
                 )
+                run.write_manifest({**manifest, "status": "failed", "error": error})
             raise
         if self.main:
             run.write_manifest({**manifest, "status": "finished"})
@@ -279,37 +297,16 @@ class Runner:
             self.say(f"results: {run.results_file}")
         return run
 
-    def _intermediate_phase(
-        self, plan: Plan, run: RunDir, task: Task, seed: int, tokenizer: Any
-    ) -> Path:
-        self.say(f"[seed {seed}] intermediate phase: {task.name}")
-        trainer, module = self._fit(
-            plan, run, task, None, seed, tokenizer, f"{task.name}-seed{seed}"
-        )
+    def _intermediate_phase(self, plan: Plan, run: RunDir, task: Task, seed: int) -> Path:
+        """Train and score ``task``; save its encoder, the checkpoint every target starts from."""
+        phase = self._phase(plan, run, task, None, None, seed, "intermediate")
         checkpoint = run.checkpoint_dir(f"{task.name}-seed{seed}")
         if self.main:
-            self.registry.model(self.config.model).save_encoder(module.model, checkpoint)
-        trainer.strategy.barrier()
-        records = []
-        for split in task.splits_for(task.train_language):
-            records += self._evaluate(
-                plan,
-                run,
-                trainer,
-                module,
-                task,
-                None,
-                split,
-                task.train_language,
-                seed,
-                tokenizer,
-                role="intermediate",
-            )
-        if self.main:
-            run.add_records(records)
+            plan.model.save_encoder(phase.module.model, checkpoint)
+        phase.trainer.strategy.barrier()
         return checkpoint
 
-    def _target_phase(
+    def _phase(
         self,
         plan: Plan,
         run: RunDir,
@@ -317,43 +314,35 @@ class Runner:
         inter: Task | None,
         init: Path | None,
         seed: int,
-        tokenizer: Any,
-    ) -> None:
-        label = f"{inter.name if inter else 'none'}->{task.name}-seed{seed}"
-        self.say(
-            f"[seed {seed}] target phase: {task.name}"
-            + (f" (from {inter.name} checkpoint)" if inter else "")
-        )
-        trainer, module = self._fit(plan, run, task, init, seed, tokenizer, label)
+        role: str,
+    ) -> _Phase:
+        """One Lightning fit on ``task`` from ``init``, then every evaluation it owes."""
+        if role == "intermediate":
+            self.say(f"[seed {seed}] intermediate phase: {task.name}")
+            label = f"{task.name}-seed{seed}"
+        else:
+            origin = f" (from {inter.name} checkpoint)" if inter else ""
+            self.say(f"[seed {seed}] target phase: {task.name}{origin}")
+            label = f"{inter.name if inter else 'none'}-{task.name}-seed{seed}"
+        phase = self._fit(plan, run, task, inter, init, seed, role, label)
         records = []
-        for lang in plan.languages[task.name]:
-            for split in task.splits_for(lang):
-                records += self._evaluate(
-                    plan,
-                    run,
-                    trainer,
-                    module,
-                    task,
-                    inter,
-                    split,
-                    lang,
-                    seed,
-                    tokenizer,
-                    role="target",
-                )
+        for split, lang in plan.eval_points(task, role):
+            records += self._evaluate(plan, run, phase, split, lang)
         if self.main:
             run.add_records(records)
+        return phase
 
     def _fit(
         self,
         plan: Plan,
         run: RunDir,
         task: Task,
+        inter: Task | None,
         init: Path | None,
         seed: int,
-        tokenizer: Any,
+        role: str,
         label: str,
-    ):
+    ) -> _Phase:
         import lightning as L
 
         from harness.module import PhaseModule
@@ -361,17 +350,13 @@ class Runner:
         hp = plan.hparams
         L.seed_everything(seed, workers=True, verbose=False)
         src = plan.sources[task.name]
-        train = self._encoded(
-            task, task.train_split, task.train_language, src, tokenizer, hp["max_length"]
-        )
+        train = self._encoded(task, task.train_split, task.train_language, src, hp["max_length"])
         if hp.get("max_train_examples") and hp["max_train_examples"] < len(train):
             train = train.shuffle(seed=seed).select(range(hp["max_train_examples"]))
-        model = self.registry.model(self.config.model).build(
-            self.config.model, task.head, task.num_labels, init
-        )
+        model = plan.model.build(self.config.model, task.head, task.num_labels, init)
         module = PhaseModule(model, hp["learning_rate"], hp["warmup_ratio"], hp["weight_decay"])
-        self._datamodule = PhaseDataModule(
-            tokenizer,
+        data = PhaseDataModule(
+            self.tokenizer,
             train,
             hp["batch_size"],
             hp["eval_batch_size"],
@@ -380,20 +365,17 @@ class Runner:
         )
         trainer = self._trainer(run, label, hp)
         started = time.perf_counter()
-        trainer.fit(module, train_dataloaders=self._datamodule.train_dataloader())
+        trainer.fit(module, train_dataloaders=data.train_dataloader())
         self.say(
             f"  trained {task.name} on {len(train)} examples in "
             f"{time.perf_counter() - started:.1f}s"
         )
-        return trainer, module
+        return _Phase(task, inter, role, seed, trainer, module, data)
 
     def _trainer(self, run: RunDir, label: str, hp: dict[str, Any]):
         import lightning as L
         from lightning.pytorch.loggers import CSVLogger
 
-        for name in ("lightning.pytorch", "lightning.fabric", "lightning"):
-            logging.getLogger(name).setLevel(logging.WARNING)
-        warnings.filterwarnings("ignore", message=".*LeafSpec.*")
         opts = {
             k: v
             for k, v in self.config.trainer.items()
@@ -403,7 +385,7 @@ class Runner:
         return L.Trainer(
             max_epochs=int(hp["epochs"]),
             accumulate_grad_batches=int(hp.get("accumulate_grad_batches") or 1),
-            logger=CSVLogger(run.path / "logs", name=label.replace(">", "")),
+            logger=CSVLogger(run.path / "logs", name=label),
             enable_checkpointing=False,
             enable_model_summary=False,
             enable_progress_bar=self.progress,
@@ -414,23 +396,15 @@ class Runner:
         )
 
     def _evaluate(
-        self,
-        plan: Plan,
-        run: RunDir,
-        trainer: Any,
-        module: Any,
-        task: Task,
-        inter: Task | None,
-        split: str,
-        lang: str,
-        seed: int,
-        tokenizer: Any,
-        role: str,
+        self, plan: Plan, run: RunDir, phase: _Phase, split: str, lang: str
     ) -> list[dict[str, Any]]:
+        task, inter = phase.task, phase.intermediate
         src = plan.sources[task.name]
         rows = self.rows(task, split, lang, src)
-        encoded = self._encoded(task, split, lang, src, tokenizer, plan.hparams["max_length"])
-        outputs = trainer.predict(module, dataloaders=self._datamodule.eval_dataloader(encoded))
+        encoded = self._encoded(task, split, lang, src, plan.hparams["max_length"])
+        outputs = phase.trainer.predict(
+            phase.module, dataloaders=phase.data.eval_dataloader(encoded)
+        )
         ids, logits = _gather_predictions(outputs)
         if sorted(ids) != list(range(len(rows))):
             raise RuntimeError(
@@ -441,7 +415,7 @@ class Runner:
         predictions = task.decode(logits[order])
         if not self.main:
             return []
-        folder = run.predictions_dir(inter.name if inter else None, seed) / (
+        folder = run.predictions_dir(inter.name if inter else None, phase.seed) / (
             task.xtreme_name or task.name
         )
         task.write_predictions(folder / f"{split}-{lang}.tsv", predictions)
@@ -456,13 +430,13 @@ class Runner:
                 "model": self.config.model,
                 "intermediate": inter.name if inter else None,
                 "target": task.name,
-                "role": role,
+                "role": phase.role,
                 "language": lang,
                 "split": split,
                 "metric": metric,
                 "value": float(value),
                 "main": metric == task.main_metric,
-                "seed": seed,
+                "seed": phase.seed,
                 "run_id": run.run_id,
                 "n_examples": len(rows),
                 "data": self.config.data,
@@ -487,7 +461,7 @@ class Runner:
             "config": {
                 "suite": plan.suite.name,
                 "model": cfg.model,
-                "model_source": self.registry.model(cfg.model).fingerprint(cfg.model),
+                "model_source": plan.model.fingerprint(cfg.model),
                 "targets": [t.name for t in plan.targets],
                 "unavailable_targets": plan.unavailable,
                 "intermediates": [t.name if t else None for t in plan.intermediates],
