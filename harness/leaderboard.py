@@ -24,6 +24,11 @@ def _data(record: dict[str, Any]) -> str:
     return record.get("data", "?")
 
 
+def _setup(record: dict[str, Any]) -> tuple[str, str, str]:
+    """What a leaderboard row compares: (model, intermediate or "none", data source)."""
+    return record["model"], record["intermediate"] or "none", _data(record)
+
+
 def mean_std(values: list[float]) -> str:
     """``80.10`` for one seed; ``80.10 ± 1.23 (n=3)`` for several."""
     if not values:
@@ -74,9 +79,7 @@ def target_table(records: list[dict[str, Any]], target: str) -> str:
     languages = sorted({r["language"] for r in rows})
     groups: dict[Key, list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
-        groups[(r["model"], r["intermediate"] or "none", _data(r), r["split"], r["metric"])].append(
-            r
-        )
+        groups[(*_setup(r), r["split"], r["metric"])].append(r)
     table = []
     for (model, inter, data, split, metric), rs in sorted(groups.items()):
         seeds = _by_seed(rs)
@@ -91,23 +94,15 @@ def target_table(records: list[dict[str, Any]], target: str) -> str:
 def summary_table(records: list[dict[str, Any]]) -> str:
     """Average over languages of each target's main metric, test split (dev where no test)."""
     targets = sorted({r["target"] for r in records if r["role"] == "target"})
-    configs = sorted(
-        {
-            (r["model"], r["intermediate"] or "none", _data(r))
-            for r in records
-            if r["role"] == "target"
-        }
-    )
+    setups = sorted({_setup(r) for r in records if r["role"] == "target"})
     table = []
-    for model, inter, data in configs:
-        row = [model, inter, data]
+    for setup in setups:
+        row = list(setup)
         for target in targets:
             rs = [
                 r
                 for r in records
-                if r["model"] == model
-                and (r["intermediate"] or "none") == inter
-                and _data(r) == data
+                if _setup(r) == setup
                 and r["target"] == target
                 and r["main"]
                 and r["role"] == "target"

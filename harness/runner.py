@@ -8,7 +8,6 @@ target phase of that seed starts from their checkpoint with a fresh head.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 import platform
@@ -26,7 +25,6 @@ from typing import Any
 import datasets
 import numpy as np
 import torch
-from tabulate import tabulate
 
 from harness.data import PhaseDataModule, data_fingerprints, encode
 from harness.errors import HarnessError
@@ -505,42 +503,11 @@ def _new_run_id() -> str:
 
 
 def summary_table(records: list[dict[str, Any]], unavailable: list[str]) -> str:
-    """Main-metric scores: one row per (intermediate, target, split), languages as columns."""
-    from harness.leaderboard import mean_std
+    """The run's leaderboard tables, one per task, then the targets that are not installed."""
+    from harness.leaderboard import target_table
 
-    blocks = []
-    keys = sorted(
-        {(r["intermediate"] or "none", r["target"], r["split"]) for r in records if r["main"]}
-    )
-    for inter, target, split in keys:
-        rows = [
-            r
-            for r in records
-            if r["main"]
-            and (r["intermediate"] or "none") == inter
-            and r["target"] == target
-            and r["split"] == split
-        ]
-        langs = list(dict.fromkeys(r["language"] for r in rows))
-        cells = [mean_std([r["value"] for r in rows if r["language"] == lg]) for lg in langs]
-        metric = rows[0]["metric"]
-        if len(langs) > 1:
-            per_seed = {}
-            for r in rows:
-                per_seed.setdefault(r["seed"], []).append(r["value"])
-            cells.append(mean_std([float(np.mean(v)) for v in per_seed.values()]))
-            langs.append("avg")
-        blocks.append(
-            tabulate(
-                [[inter, target, split, metric, *cells]],
-                headers=["intermediate", "target", "split", "metric", *langs],
-                disable_numparse=True,
-            )
-        )
-    for name in unavailable:
-        blocks.append(f"{name}: not yet available (no installed plugin provides this task)")
+    blocks = [target_table(records, t) for t in dict.fromkeys(r["target"] for r in records)]
+    blocks += [
+        f"{n}: not yet available (no installed plugin provides this task)" for n in unavailable
+    ]
     return "\n\n".join(blocks)
-
-
-def as_json(obj: Any) -> str:
-    return json.dumps(obj, indent=2, default=str)
