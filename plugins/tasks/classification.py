@@ -150,6 +150,9 @@ class PairClassificationTask(harness.Task):
         harness.atomic_write_text(path, "".join(f"{p}\n" for p in predictions))
 
 
+_HUB_SPLIT = {"train": "train", "dev": "validation", "test": "test"}
+
+
 # --------------------------------------------------------------------------- XTREME layout
 def _xtreme_layout(folder: str) -> Callable[[str, str], list[str]]:
     return lambda split, lang: [f"{folder}/{split}-{lang}.tsv"]
@@ -188,18 +191,15 @@ def _read_xtreme_tsv(task: PairClassificationTask, split: str, lang: str, root: 
     return rows
 
 
-def _hub_xnli(task: PairClassificationTask, split: str, lang: str) -> datasets.Dataset:
-    """``facebook/xnli``: one config per language; ClassLabel entailment/neutral/contradiction."""
-    hub_split = {"train": "train", "dev": "validation", "test": "test"}[split]
-    ds = datasets.load_dataset(task.hub_id, lang, split=hub_split)
-    return _from_hub_classlabel(task, ds, "premise", "hypothesis")
+def _hub_per_language(a: str, b: str) -> HubReader:
+    """Hub datasets with one config per language and train/validation/test splits
+    (``facebook/xnli``: premise/hypothesis; ``google-research-datasets/paws-x``: sentence1/2)."""
 
+    def read(task: PairClassificationTask, split: str, lang: str) -> datasets.Dataset:
+        ds = datasets.load_dataset(task.hub_id, lang, split=_HUB_SPLIT[split])
+        return _from_hub_classlabel(task, ds, a, b)
 
-def _hub_pawsx(task: PairClassificationTask, split: str, lang: str) -> datasets.Dataset:
-    """``google-research-datasets/paws-x``: one config per language; ClassLabel "0"/"1"."""
-    hub_split = {"train": "train", "dev": "validation", "test": "test"}[split]
-    ds = datasets.load_dataset(task.hub_id, lang, split=hub_split)
-    return _from_hub_classlabel(task, ds, "sentence1", "sentence2")
+    return read
 
 
 def _from_hub_classlabel(
@@ -321,25 +321,23 @@ def _snli_file(split: str) -> str:
     return f"snli_1.0/snli_1.0_{split}.jsonl"
 
 
-_HUB_SPLIT = {"train": "train", "dev": "validation", "test": "test"}
 _ANLI_HUB = "{0}_r1+{0}_r2+{0}_r3"
 
 
 def _anli_hub_reader(with_mnli_snli: bool) -> HubReader:
     def read(task: PairClassificationTask, split: str, lang: str) -> datasets.Dataset:
-        anli_split = {"train": "train", "dev": "dev", "test": "test"}[split]
-        parts = [("facebook/anli", None, _ANLI_HUB.format(anli_split), "premise", "hypothesis")]
+        parts = [("facebook/anli", None, _ANLI_HUB.format(split), "premise", "hypothesis")]
         if with_mnli_snli and split == "train":
             parts += [
                 ("nyu-mll/glue", "mnli", "train", "premise", "hypothesis"),
                 ("stanfordnlp/snli", None, "train", "premise", "hypothesis"),
             ]
-        return _concat_literal(task, parts)
+        return _load_hub_parts(task, parts)
 
     return read
 
 
-def _concat_literal(task: PairClassificationTask, parts: list) -> datasets.Dataset:
+def _load_hub_parts(task: PairClassificationTask, parts: list) -> datasets.Dataset:
     """Load and concatenate (repo, config, "split+split", text_a, text_b) Hub sources."""
     loaded = []
     for repo, config, splits, a, b in parts:
@@ -355,13 +353,13 @@ def _concat_literal(task: PairClassificationTask, parts: list) -> datasets.Datas
 def _glue_hub_reader(config: str, a: str, b: str, dev_split: str) -> HubReader:
     def read(task: PairClassificationTask, split: str, lang: str) -> datasets.Dataset:
         hub_split = "train" if split == "train" else dev_split
-        return _concat_literal(task, [("nyu-mll/glue", config, hub_split, a, b)])
+        return _load_hub_parts(task, [("nyu-mll/glue", config, hub_split, a, b)])
 
     return read
 
 
 def _snli_hub(task: PairClassificationTask, split: str, lang: str) -> datasets.Dataset:
-    return _concat_literal(
+    return _load_hub_parts(
         task, [("stanfordnlp/snli", None, _HUB_SPLIT[split], "premise", "hypothesis")]
     )
 
@@ -391,7 +389,7 @@ XNLI = PairClassificationTask(
     homepage="https://github.com/facebookresearch/XNLI",
     local_layout=_xtreme_layout("xnli"),
     local_reader=_read_xtreme_tsv,
-    hub_reader=_hub_xnli,
+    hub_reader=_hub_per_language("premise", "hypothesis"),
 )
 
 PAWSX = PairClassificationTask(
@@ -406,7 +404,7 @@ PAWSX = PairClassificationTask(
     homepage="https://github.com/google-research-datasets/paws/tree/master/pawsx",
     local_layout=_xtreme_layout("pawsx"),
     local_reader=_read_xtreme_tsv,
-    hub_reader=_hub_pawsx,
+    hub_reader=_hub_per_language("sentence1", "sentence2"),
 )
 
 MNLI = PairClassificationTask(
