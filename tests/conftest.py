@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -50,7 +51,16 @@ def sample_copy(tmp_path) -> Path:
     return dest
 
 
-def env_without_plugins() -> dict[str, str]:
-    env = dict(os.environ)
-    env.pop("HARNESS_PLUGINS", None)
-    return env
+@pytest.fixture
+def harness_cli():
+    """Run ``harness`` in a fresh process, as a user (or Lightning's DDP launcher) does."""
+
+    def run(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "harness.cli", *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
+    return run

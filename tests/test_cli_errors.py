@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from harness.cli import main
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "harness.cli", *args], capture_output=True, text=True, timeout=300
-    )
 
 
 def assert_one_line_error(result_code: int, err: str, *needles: str) -> None:
@@ -72,9 +64,9 @@ def test_malformed_row_and_missing_file(capsys, sample_copy):
     assert not Path("runs").exists()  # checked before anything was written
 
 
-def test_plugin_raising_at_import_via_subprocess(monkeypatch):
+def test_plugin_raising_at_import_via_subprocess(monkeypatch, harness_cli):
     monkeypatch.setenv("HARNESS_PLUGINS", "no_such_plugin_module")
-    result = run_cli("run", "--targets", "toy-sentiment")
+    result = harness_cli("run", "--targets", "toy-sentiment", timeout=300)
     assert_one_line_error(
         result.returncode,
         result.stderr,

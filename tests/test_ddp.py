@@ -3,49 +3,39 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 
-def test_ddp_two_processes_counts_each_example_once(tiny_model, sample_copy):
+def test_ddp_two_processes_counts_each_example_once(tiny_model, sample_copy, harness_cli):
     # odd sizes force the distributed sampler to split unevenly (a padded sampler would repeat one)
     for name in ("xnli/dev-en.tsv", "xnli/test-en.tsv", "labels/xnli/test-en.tsv"):
         path = sample_copy / name
         path.write_text("".join(path.read_text("utf-8").splitlines(keepends=True)[:29]), "utf-8")
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "harness.cli",
-            "run",
-            "--model",
-            str(tiny_model),
-            "--data",
-            str(sample_copy),
-            "--targets",
-            "xnli",
-            "--languages",
-            "en",
-            "--epochs",
-            "1",
-            "--max-train-examples",
-            "64",
-            "--accelerator",
-            "cpu",
-            "--devices",
-            "2",
-            "--strategy",
-            "ddp",
-            "--eval-batch-size",
-            "4",
-            "--run-id",
-            "ddp",
-            "--no-progress",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
+    result = harness_cli(
+        "run",
+        "--model",
+        str(tiny_model),
+        "--data",
+        str(sample_copy),
+        "--targets",
+        "xnli",
+        "--languages",
+        "en",
+        "--epochs",
+        "1",
+        "--max-train-examples",
+        "64",
+        "--accelerator",
+        "cpu",
+        "--devices",
+        "2",
+        "--strategy",
+        "ddp",
+        "--eval-batch-size",
+        "4",
+        "--run-id",
+        "ddp",
+        "--no-progress",
     )
     assert result.returncode == 0, result.stderr[-3000:]
     records = json.loads(Path("runs/ddp/results.json").read_text())["records"]

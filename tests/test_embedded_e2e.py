@@ -3,30 +3,15 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 
 @pytest.mark.slow
-def test_xtreme_zs_on_embedded_default():
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "harness.cli",
-            "run",
-            "--suite",
-            "xtreme-zs",
-            "--run-id",
-            "e2e",
-            "--no-progress",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=900,
+def test_xtreme_zs_on_embedded_default(harness_cli):
+    result = harness_cli(
+        "run", "--suite", "xtreme-zs", "--run-id", "e2e", "--no-progress", timeout=900
     )
     assert result.returncode == 0, result.stderr[-3000:]
     records = json.loads(Path("runs/e2e/results.json").read_text())["records"]
@@ -43,10 +28,5 @@ def test_xtreme_zs_on_embedded_default():
     assert en_dev > 55.0  # chance is 33.3
     assert "tatoeba: not yet available" in result.stderr
     assert not any(r["target"] in ("udpos", "tatoeba") for r in records)
-    assert (
-        subprocess.run(
-            [sys.executable, "-m", "harness.cli", "leaderboard"], capture_output=True
-        ).returncode
-        == 0
-    )
+    assert harness_cli("leaderboard").returncode == 0
     assert "xnli" in Path("leaderboards/README.md").read_text()
