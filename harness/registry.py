@@ -118,15 +118,12 @@ def load_registry(
                 registry.plugins.append(info)
 
     in_process: list[Any] = list(extra_plugins)
-    for module_name in filter(None, os.environ.get(PLUGINS_ENV, "").split(",")):
-        info = PluginInfo(
-            name=module_name.strip(),
-            module=module_name.strip(),
-            package="(in-process)",
-            version="-",
-        )
+    for module_name in filter(
+        None, (m.strip() for m in os.environ.get(PLUGINS_ENV, "").split(","))
+    ):
+        info = PluginInfo(name=module_name, module=module_name, package="(in-process)", version="-")
         try:
-            in_process.append(importlib.import_module(module_name.strip()))
+            in_process.append(importlib.import_module(module_name))
         except Exception as exc:
             info.error = _one_line(exc)
             registry.plugins.append(info)
