@@ -8,12 +8,13 @@ from harness.evaluators import Evaluator
 from harness.hookspecs import hookimpl
 from harness.models import Model
 from harness.results import atomic_write_json, atomic_write_text
-from harness.tasks import DataSource, Task
+from harness.tasks import DataSource, EvalContext, Task
 
 __version__ = "0.1.0"
 
 __all__ = [
     "DataSource",
+    "EvalContext",
     "Evaluator",
     "HarnessError",
     "Model",

@@ -66,6 +66,14 @@ def _parser() -> argparse.ArgumentParser:
     hp.add_argument("--weight-decay", type=float)
     hp.add_argument("--max-train-examples", type=int, help="subsample training sets (debugging)")
     hp.add_argument("--accumulate-grad-batches", type=int)
+    hp.add_argument(
+        "--set",
+        dest="settings",
+        action="append",
+        default=[],
+        metavar="TASK.KEY=VALUE",
+        help="change a task setting, e.g. --set xquad.doc_stride=64 (harness list shows them)",
+    )
     lt = run.add_argument_group("Lightning trainer (passed through)")
     lt.add_argument("--accelerator", default="auto", help="cpu, gpu, mps, auto, ...")
     lt.add_argument("--devices", default="auto", help="number of devices, a list, or auto")
@@ -221,6 +229,22 @@ def _list(registry: Any, as_json: bool) -> int:
     return 0
 
 
+def _settings(items: list[str]) -> dict[str, dict[str, Any]]:
+    """``TASK.KEY=VALUE`` strings -> {task: {key: value}}; VALUE is JSON where it parses."""
+    out: dict[str, dict[str, Any]] = {}
+    for item in items:
+        target, sep, raw = item.partition("=")
+        task, dot, key = target.partition(".")
+        if not sep or not dot or not task or not key:
+            raise HarnessError(f"--set {item}: expected TASK.KEY=VALUE, e.g. xquad.doc_stride=64")
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError:
+            value = raw
+        out.setdefault(task, {})[key] = value
+    return out
+
+
 def _run(registry: Any, args: argparse.Namespace) -> int:
     from harness.runner import RunConfig, Runner
 
@@ -232,6 +256,7 @@ def _run(registry: Any, args: argparse.Namespace) -> int:
         languages=args.languages,
         data=args.data,
         seeds=args.seeds,
+        settings=_settings(args.settings),
         hparams={
             "learning_rate": args.learning_rate,
             "batch_size": args.batch_size,

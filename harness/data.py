@@ -12,12 +12,11 @@ import datasets
 import lightning as L
 import torch
 from torch.utils.data import DataLoader, Sampler
-from transformers import DataCollatorWithPadding
 from transformers.trainer_pt_utils import LengthGroupedSampler
 
 from harness.tasks import DataSource, Task
 
-ENCODE_VERSION = "1"  # bump when the encode contract changes so stale caches are ignored
+ENCODE_VERSION = "2"  # bump when the encode contract changes so stale caches are ignored
 
 
 def sha256_file(path: Path) -> str:
@@ -82,26 +81,52 @@ def encode(
     ``key`` must identify the data (file hashes); the tokenizer, length and task are
     folded in here, so a change to any of them re-tokenises.
     """
-    parts = [ENCODE_VERSION, task.name, key, tokenizer_fingerprint(tokenizer), str(max_length)]
+    parts = [
+        ENCODE_VERSION,
+        task.name,
+        key,
+        tokenizer_fingerprint(tokenizer),
+        str(max_length),
+        json.dumps(task.settings, sort_keys=True, default=str),
+    ]
     fingerprint = hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:24]
     cache_dir.mkdir(parents=True, exist_ok=True)
-    keep = {"example_id"}
+
+    def features(batch: dict[str, list]) -> dict[str, list]:
+        out = dict(task.encode(batch, tokenizer, max_length))
+        if "example_id" not in out:
+            out["example_id"] = batch["example_id"]
+        out["length"] = [_length(ids) for ids in out["input_ids"]]
+        return out
+
     encoded = rows.map(
-        lambda batch: task.encode(batch, tokenizer, max_length),
+        features,
         batched=True,
-        remove_columns=[c for c in rows.column_names if c not in keep],
+        remove_columns=rows.column_names,
         cache_file_name=str(cache_dir / f"encoded-{fingerprint}.arrow"),
         new_fingerprint=fingerprint,
         load_from_cache_file=True,
         desc=f"tokenising {task.name}",
     )
-    return encoded.map(
-        lambda batch: {"length": [len(x) for x in batch["input_ids"]]},
-        batched=True,
-        cache_file_name=str(cache_dir / f"lengths-{fingerprint}.arrow"),
-        new_fingerprint=f"{fingerprint}-len",
-        load_from_cache_file=True,
-    )
+    return encoded.add_column("feature_index", list(range(len(encoded))))
+
+
+def _length(input_ids: list) -> int:
+    """Tokens a feature costs to pad: its length, or choices x longest choice (multiple choice)."""
+    if input_ids and isinstance(input_ids[0], list):
+        return len(input_ids) * max(len(x) for x in input_ids)
+    return len(input_ids)
+
+
+MODEL_INPUTS = (
+    "input_ids",
+    "attention_mask",
+    "token_type_ids",
+    "labels",
+    "start_positions",
+    "end_positions",
+)
+"""Feature columns the model sees; every other column is bookkeeping for decoding."""
 
 
 class LengthSortedSampler(Sampler[int]):
@@ -118,15 +143,22 @@ class LengthSortedSampler(Sampler[int]):
 
 
 class _Collator:
-    """Dynamic padding, dropping bookkeeping columns the model must not see."""
+    """The task's collator over model inputs; ``feature_index`` rides along for predictions."""
 
-    def __init__(self, tokenizer: Any):
-        self.pad = DataCollatorWithPadding(tokenizer, pad_to_multiple_of=8)
+    def __init__(self, collate: Any):
+        self.collate = collate
 
     def __call__(self, features: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
-        for f in features:
-            f.pop("length", None)
-        return dict(self.pad(features))
+        index = torch.tensor([int(f.pop("feature_index")) for f in features])
+        batch = dict(self.collate(features))
+        batch["feature_index"] = index
+        return batch
+
+
+def model_view(features: datasets.Dataset) -> datasets.Dataset:
+    """Only the columns a batch needs; offsets and other decode-time columns stay behind."""
+    keep = [c for c in (*MODEL_INPUTS, "feature_index") if c in features.column_names]
+    return features.select_columns(keep)
 
 
 class PhaseDataModule(L.LightningDataModule):
@@ -138,7 +170,7 @@ class PhaseDataModule(L.LightningDataModule):
 
     def __init__(
         self,
-        tokenizer: Any,
+        collate: Any,
         train: datasets.Dataset | None,
         batch_size: int,
         eval_batch_size: int,
@@ -151,7 +183,7 @@ class PhaseDataModule(L.LightningDataModule):
         self.eval_batch_size = eval_batch_size
         self.seed = seed
         self.num_workers = num_workers
-        self.collate = _Collator(tokenizer)
+        self.collate = _Collator(collate)
 
     def train_dataloader(self) -> DataLoader:
         assert self.train is not None
@@ -160,7 +192,7 @@ class PhaseDataModule(L.LightningDataModule):
             self.batch_size, lengths=list(self.train["length"]), generator=generator
         )
         return DataLoader(
-            self.train.with_format("torch"),
+            model_view(self.train),
             batch_size=self.batch_size,
             sampler=sampler,
             collate_fn=self.collate,
@@ -169,7 +201,7 @@ class PhaseDataModule(L.LightningDataModule):
 
     def eval_dataloader(self, rows: datasets.Dataset) -> DataLoader:
         return DataLoader(
-            rows.with_format("torch"),
+            model_view(rows),
             batch_size=self.eval_batch_size,
             sampler=LengthSortedSampler(list(rows["length"])),
             collate_fn=self.collate,

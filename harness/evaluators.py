@@ -20,5 +20,7 @@ class Evaluator(ABC):
     metrics: tuple[str, ...]
 
     @abstractmethod
-    def score(self, predictions: Sequence[Any], references: Sequence[Any]) -> dict[str, float]:
-        """Metric name -> value for one language."""
+    def score(
+        self, predictions: Sequence[Any], references: Sequence[Any], language: str | None = None
+    ) -> dict[str, float]:
+        """Metric name -> value for one language (``language`` for language-aware scorers)."""

@@ -8,15 +8,27 @@ import lightning as L
 import torch
 from transformers import get_linear_schedule_with_warmup
 
+from harness.tasks import Task
+
 
 class PhaseModule(L.LightningModule):
-    """Wraps any ``transformers`` model whose forward returns ``loss`` and ``logits``."""
+    """Wraps any ``transformers`` model whose forward returns ``loss`` given labels.
+
+    Predictions go through ``task.predict`` so a task decides what it needs per feature
+    (logits, span logits, pooled hidden states).
+    """
 
     def __init__(
-        self, model: torch.nn.Module, learning_rate: float, warmup_ratio: float, weight_decay: float
+        self,
+        model: torch.nn.Module,
+        task: Task,
+        learning_rate: float = 2e-5,
+        warmup_ratio: float = 0.1,
+        weight_decay: float = 0.01,
     ):
         super().__init__()
         self.model = model
+        self.task = task
         self.model.train()  # from_pretrained returns eval mode; dropout belongs in training
         self.learning_rate = learning_rate
         self.warmup_ratio = warmup_ratio
@@ -24,17 +36,21 @@ class PhaseModule(L.LightningModule):
 
     def training_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> torch.Tensor:
         batch = dict(batch)
-        batch.pop("example_id", None)
+        batch.pop("feature_index", None)
         loss = self.model(**batch).loss
         self.log("train_loss", loss, prog_bar=True, batch_size=batch["input_ids"].shape[0])
         return loss
 
     def predict_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> dict[str, Any]:
         batch = dict(batch)
-        ids = batch.pop("example_id")
-        batch.pop("labels", None)
-        logits = self.model(**batch).logits
-        return {"example_id": ids.cpu(), "logits": logits.float().cpu()}
+        index = batch.pop("feature_index")
+        for key in ("labels", "start_positions", "end_positions"):
+            batch.pop(key, None)
+        outputs = self.task.predict(self.model, batch)
+        return {
+            "feature_index": index.cpu().tolist(),
+            "outputs": [o.detach().float().cpu().numpy() for o in outputs],
+        }
 
     def configure_optimizers(self) -> Any:
         no_decay = ("bias", "LayerNorm.weight", "layer_norm.weight", "norm.weight")

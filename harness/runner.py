@@ -7,6 +7,7 @@ target phase of that seed starts from their checkpoint with a fresh head.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import os
@@ -31,7 +32,7 @@ from harness.errors import HarnessError
 from harness.models import Model
 from harness.registry import Registry
 from harness.results import RUN_FORMAT, RunDir
-from harness.tasks import DataSource, Task
+from harness.tasks import DataSource, EvalContext, Task
 
 DEFAULT_HPARAMS: dict[str, Any] = {
     "learning_rate": 2e-5,
@@ -76,6 +77,8 @@ class RunConfig:
     data: str = "sample"
     seeds: list[int] = field(default_factory=lambda: [0])
     hparams: dict[str, Any] = field(default_factory=dict)
+    settings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Task setting overrides: task name -> {key: value} (``--set TASK.KEY=VALUE``)."""
     trainer: dict[str, Any] = field(default_factory=dict)
     output: Path = Path("runs")
     cache_dir: Path | None = None
@@ -91,7 +94,8 @@ class Plan:
     unavailable: list[str]
     intermediates: list[Task | None]
     languages: dict[str, list[str]]
-    hparams: dict[str, Any]
+    hparams: dict[str, dict[str, Any]]
+    """Resolved hyper-parameters per task name."""
     sources: dict[str, DataSource]
 
     def phases(self) -> list[tuple[Task, str]]:
@@ -117,6 +121,7 @@ class _Phase:
     trainer: Any
     module: Any
     data: PhaseDataModule
+    state: dict[str, Any] = field(default_factory=dict)
 
 
 def _is_main_process() -> bool:
@@ -184,21 +189,42 @@ class Runner:
         for task in targets:
             languages[task.name] = [lg for lg in task.languages if not wanted or lg in wanted]
 
-        hparams = dict(DEFAULT_HPARAMS)
-        hparams.update(suite.hparams)
-        if cfg.data == "sample":
-            hparams.update(suite.sample_hparams)
-        hparams.update({k: v for k, v in cfg.hparams.items() if v is not None})
+        targets = [self._configured(t) for t in targets]
+        intermediates = [self._configured(t) if t else None for t in intermediates]
+        unknown = set(cfg.settings) - {t.name for t in [*targets, *filter(None, intermediates)]}
+        for name in sorted(unknown):
+            raise HarnessError(f"--set {name}.*: task '{name}' is not part of this run")
+
         from harness.validation import validate
 
-        validate(
-            {k: v for k, v in hparams.items() if v is not None or k == "max_train_examples"},
-            "hparams",
-            "hyper-parameters (suite file and command line)",
-        )
+        hparams: dict[str, dict[str, Any]] = {}
+        for task in [*targets, *filter(None, intermediates)]:
+            resolved = dict(DEFAULT_HPARAMS)
+            resolved.update(suite.hparams_for(task.name, sample=cfg.data == "sample"))
+            resolved.update({k: v for k, v in cfg.hparams.items() if v is not None})
+            validate(
+                {k: v for k, v in resolved.items() if v is not None or k == "max_train_examples"},
+                "hparams",
+                f"hyper-parameters of {task.name} (suite file and command line)",
+            )
+            hparams[task.name] = resolved
 
         sources = {t.name: self._source(t) for t in [*targets, *filter(None, intermediates)]}
         return Plan(suite, model, targets, unavailable, intermediates, languages, hparams, sources)
+
+    def _configured(self, task: Task) -> Task:
+        """``task`` with this run's ``--set`` overrides applied (unknown keys are an error)."""
+        overrides = self.config.settings.get(task.name)
+        if not overrides:
+            return task
+        for key in overrides:
+            if key not in task.settings:
+                known = ", ".join(sorted(task.settings)) or "none"
+                raise HarnessError(
+                    f"--set {task.name}.{key}: task '{task.name}' has no setting '{key}' "
+                    f"(its settings: {known})"
+                )
+        return dataclasses.replace(task, settings={**task.settings, **overrides})
 
     def _source(self, task: Task) -> DataSource:
         data = self.config.data
@@ -239,7 +265,7 @@ class Runner:
         split: str,
         language: str,
         source: DataSource,
-        max_length: int,
+        hparams: dict[str, Any],
     ) -> datasets.Dataset:
         rows = self.rows(task, split, language, source)
         hashes = [
@@ -253,7 +279,12 @@ class Runner:
             else (f"{split}|{language}|{rows._fingerprint}")
         )
         return encode(
-            task, rows, self.tokenizer, max_length, self.cache_dir / "datasets" / task.name, key
+            task,
+            rows,
+            self.tokenizer,
+            hparams["max_length"],
+            self.cache_dir / "datasets" / task.name,
+            key,
         )
 
     # ------------------------------------------------------------------ running
@@ -345,16 +376,20 @@ class Runner:
 
         from harness.module import PhaseModule
 
-        hp = plan.hparams
+        hp = plan.hparams[task.name]
         L.seed_everything(seed, workers=True, verbose=False)
         src = plan.sources[task.name]
-        train = self._encoded(task, task.train_split, task.train_language, src, hp["max_length"])
-        if hp.get("max_train_examples") and hp["max_train_examples"] < len(train):
-            train = train.shuffle(seed=seed).select(range(hp["max_train_examples"]))
+        train = None
+        if task.trains:
+            train = self._encoded(task, task.train_split, task.train_language, src, hp)
+            if hp.get("max_train_examples") and hp["max_train_examples"] < len(train):
+                train = train.shuffle(seed=seed).select(range(hp["max_train_examples"]))
         model = plan.model.build(self.config.model, task.head, task.num_labels, init)
-        module = PhaseModule(model, hp["learning_rate"], hp["warmup_ratio"], hp["weight_decay"])
+        module = PhaseModule(
+            model, task, hp["learning_rate"], hp["warmup_ratio"], hp["weight_decay"]
+        )
         data = PhaseDataModule(
-            self.tokenizer,
+            task.collator(self.tokenizer),
             train,
             hp["batch_size"],
             hp["eval_batch_size"],
@@ -362,12 +397,15 @@ class Runner:
             num_workers=int(self.config.trainer.get("num_workers", 0)),
         )
         trainer = self._trainer(run, label, hp)
-        started = time.perf_counter()
-        trainer.fit(module, train_dataloaders=data.train_dataloader())
-        self.say(
-            f"  trained {task.name} on {len(train)} examples in "
-            f"{time.perf_counter() - started:.1f}s"
-        )
+        if train is not None:
+            started = time.perf_counter()
+            trainer.fit(module, train_dataloaders=data.train_dataloader())
+            n = len(train)
+            self.say(
+                f"  trained {task.name} on {n} features in {time.perf_counter() - started:.1f}s"
+            )
+        else:
+            module.model.eval()
         return _Phase(task, inter, role, seed, trainer, module, data)
 
     def _trainer(self, run: RunDir, label: str, hp: dict[str, Any]):
@@ -399,29 +437,37 @@ class Runner:
         task, inter = phase.task, phase.intermediate
         src = plan.sources[task.name]
         rows = self.rows(task, split, lang, src)
-        encoded = self._encoded(task, split, lang, src, plan.hparams["max_length"])
+        features = self._encoded(task, split, lang, src, plan.hparams[task.name])
         outputs = phase.trainer.predict(
-            phase.module, dataloaders=phase.data.eval_dataloader(encoded)
+            phase.module, dataloaders=phase.data.eval_dataloader(features)
         )
-        ids, logits = _gather_predictions(outputs)
-        if sorted(ids) != list(range(len(rows))):
+        by_feature = _gather_predictions(outputs)
+        if sorted(by_feature) != list(range(len(features))):
             raise RuntimeError(
-                f"evaluation of {task.name}/{split}/{lang} covered {len(ids)} "
-                f"predictions for {len(rows)} examples"
+                f"evaluation of {task.name}/{split}/{lang} returned {len(by_feature)} "
+                f"outputs for {len(features)} features"
             )
-        order = np.argsort(ids)
-        predictions = task.decode(logits[order])
+        context = EvalContext(split, lang, phase.state)
+        predictions = task.decode(
+            [by_feature[i] for i in range(len(features))], features, rows, context
+        )
+        if len(predictions) != len(rows):
+            raise RuntimeError(
+                f"task '{task.name}' decoded {len(predictions)} predictions for {len(rows)} rows"
+            )
         if not self.main:
             return []
         folder = run.predictions_dir(inter.name if inter else None, phase.seed) / (
             task.xtreme_name or task.name
         )
-        task.write_predictions(folder / f"{split}-{lang}.tsv", predictions)
+        task.write_predictions(folder / f"{split}-{lang}{task.prediction_suffix}", predictions)
         references = task.references(rows)
         if any(r is None for r in references):
             self.say(f"  {task.name} {split} {lang}: no gold labels; predictions written only")
             return []
-        scores = self.registry.evaluator(task.evaluator).score(predictions, references)
+        scores = self.registry.evaluator(task.evaluator).score(
+            predictions, references, language=lang
+        )
         return [
             {
                 "suite": plan.suite.name,
@@ -467,6 +513,7 @@ class Runner:
                 "data": cfg.data,
                 "seeds": list(cfg.seeds),
                 "hparams": plan.hparams,
+                "settings": {t.name: t.settings for t, _ in plan.phases() if t.settings},
                 "trainer": {k: v for k, v in cfg.trainer.items() if v is not None},
             },
             "packages": packages,
@@ -475,26 +522,22 @@ class Runner:
         }
 
 
-def _gather_predictions(outputs: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
-    """All ranks' (example_id, logits), each example once (distributed samplers may pad)."""
-    local = (
-        torch.cat([o["example_id"] for o in outputs]).numpy()
-        if outputs
-        else np.zeros(0, dtype=int),
-        torch.cat([o["logits"] for o in outputs]).numpy() if outputs else None,
-    )
+def _gather_predictions(outputs: list[dict[str, Any]]) -> dict[int, np.ndarray]:
+    """Every rank's outputs by feature index, each feature once (distributed samplers pad)."""
+    local = [
+        (i, o)
+        for batch in outputs
+        for i, o in zip(batch["feature_index"], batch["outputs"], strict=True)
+    ]
     parts = [local]
     if torch.distributed.is_available() and torch.distributed.is_initialized():
         parts = [None] * torch.distributed.get_world_size()
         torch.distributed.all_gather_object(parts, local)
-    seen: dict[int, np.ndarray] = {}
-    for ids, logits in parts:
-        if logits is None:
-            continue
-        for i, row in zip(ids.tolist(), logits, strict=False):
-            seen.setdefault(i, row)
-    ids = np.array(list(seen), dtype=int)
-    return ids, np.stack([seen[i] for i in ids.tolist()]) if len(ids) else np.zeros((0,))
+    gathered: dict[int, np.ndarray] = {}
+    for part in parts:
+        for i, output in part:
+            gathered.setdefault(int(i), output)
+    return gathered
 
 
 def _new_run_id() -> str:

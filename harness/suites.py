@@ -20,7 +20,17 @@ class Suite:
     hparams: dict[str, Any] = field(default_factory=dict)
     sample_hparams: dict[str, Any] = field(default_factory=dict)
     """Overrides used with the bundled sample data (tiny sets need more epochs)."""
+    task_hparams: dict[str, dict[str, Any]] = field(default_factory=dict)
+    sample_task_hparams: dict[str, dict[str, Any]] = field(default_factory=dict)
     path: Path | None = None
+
+    def hparams_for(self, task: str, sample: bool) -> dict[str, Any]:
+        """This suite's hyper-parameters for ``task``: general, then per task, sample last."""
+        merged = {**self.hparams, **self.task_hparams.get(task, {})}
+        if sample:
+            merged.update(self.sample_hparams)
+            merged.update(self.sample_task_hparams.get(task, {}))
+        return merged
 
 
 def load_suite(path: Path) -> Suite:
@@ -38,5 +48,7 @@ def load_suite(path: Path) -> Suite:
         intermediates=tuple(data.get("intermediates", [])),
         hparams=dict(data.get("hparams", {})),
         sample_hparams=dict(data.get("sample_hparams", {})),
+        task_hparams=dict(data.get("task_hparams", {})),
+        sample_task_hparams=dict(data.get("sample_task_hparams", {})),
         path=Path(path),
     )

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import datasets
+import numpy as np
+import torch
 
 from harness.errors import HarnessError
 
@@ -34,6 +36,19 @@ class DataSource:
 
     def describe(self) -> str:
         return "the Hugging Face Hub" if self.kind == "hub" else str(self.root)
+
+
+@dataclass
+class EvalContext:
+    """What :meth:`Task.decode` knows about the evaluation it is decoding.
+
+    ``state`` lives for one phase and is shared by its evaluations in order (every
+    language's ``dev`` before its ``test``), e.g. a retrieval threshold tuned on dev.
+    """
+
+    split: str
+    language: str
+    state: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,6 +77,13 @@ class Task(ABC):
     sample_root: Path | None = None
     """Folder with bundled sample files in the local layout, if the plugin ships any."""
     homepage: str = ""
+    trains: bool = True
+    """False for tasks scored from the encoder's representations without training (retrieval)."""
+    prediction_suffix: str = ".tsv"
+    """File suffix of the official submission format (``.json`` for QA)."""
+    settings: dict[str, Any] = field(default_factory=dict)
+    """Task-specific knobs with their defaults (doc stride, retrieval layer, ...); a run
+    overrides them with ``--set TASK.KEY=VALUE`` and gets a copy with the new values."""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def splits_for(self, language: str) -> tuple[str, ...]:
@@ -82,7 +104,13 @@ class Task(ABC):
 
     @abstractmethod
     def encode(self, batch: dict[str, list], tokenizer: Any, max_length: int) -> dict[str, list]:
-        """Tokenise a batch of normalised rows (``datasets.map(batched=True)`` contract)."""
+        """Tokenise a batch of normalised rows (``datasets.map(batched=True)`` contract).
+
+        One row may become several *features* (QA windows over a long context): return an
+        ``example_id`` column then, copied from ``batch["example_id"]`` for each feature.
+        Columns other than the model's inputs (offsets, word ids, ...) are kept for
+        :meth:`decode` and never reach the model.
+        """
 
     @property
     @abstractmethod
@@ -90,8 +118,41 @@ class Task(ABC):
         """Output size of the task head."""
 
     @abstractmethod
-    def decode(self, logits: Any) -> list[Any]:
-        """Turn head outputs for a batch into predictions in the task's label space."""
+    def decode(
+        self,
+        outputs: list[np.ndarray],
+        features: datasets.Dataset,
+        rows: datasets.Dataset,
+        context: EvalContext,
+    ) -> list[Any]:
+        """One prediction per row of ``rows`` from the per-feature ``outputs`` of :meth:`predict`.
+
+        ``outputs[i]`` belongs to ``features[i]`` (whose ``example_id`` names its row).
+        """
+
+    def predict(self, model: Any, inputs: dict[str, torch.Tensor]) -> list[torch.Tensor]:
+        """Per-feature outputs of the head for one batch, padding removed.
+
+        The default covers the ``transformers`` heads: sequence-level ``logits`` as they
+        are; token-level ``logits`` (and QA ``start``/``end`` logits, stacked on the last
+        axis) cut to each feature's real length. Retrieval tasks override this to pool
+        hidden states.
+        """
+        output = model(**inputs)
+        if getattr(output, "start_logits", None) is not None:
+            logits = torch.stack([output.start_logits, output.end_logits], dim=-1)
+        else:
+            logits = output.logits
+        if logits.dim() == 3 and "attention_mask" in inputs and inputs["input_ids"].dim() == 2:
+            lengths = inputs["attention_mask"].sum(-1).tolist()
+            return [row[:n] for row, n in zip(logits, lengths, strict=True)]
+        return list(logits)
+
+    def collator(self, tokenizer: Any) -> Any:
+        """Batches features for the model: dynamic padding to a multiple of 8 by default."""
+        from transformers import DataCollatorWithPadding
+
+        return DataCollatorWithPadding(tokenizer, pad_to_multiple_of=8)
 
     @abstractmethod
     def references(self, rows: datasets.Dataset) -> list[Any]:

@@ -115,3 +115,17 @@ def test_failure_mid_run_keeps_earlier_results(capsys, tiny_model, sample_copy, 
     manifest = json.loads(Path("runs/r/run.json").read_text())
     assert manifest["status"] == "failed" and "exploded" in manifest["error"]
     assert not list(Path("runs/r").glob(".*.tmp"))
+
+
+@pytest.mark.parametrize(
+    ("setting", "needles"),
+    [
+        ("xnli.nope=1", ["--set xnli.nope", "has no setting 'nope'"]),
+        ("xnli-doc_stride=1", ["expected TASK.KEY=VALUE"]),
+        ("mnli.x=1", ["task 'mnli' is not part of this run"]),
+    ],
+)
+def test_bad_task_settings(capsys, setting, needles):
+    code = main(["run", "--targets", "xnli", "--set", setting])
+    assert_one_line_error(code, capsys.readouterr().err, *needles)
+    assert not Path("runs").exists()

@@ -125,14 +125,42 @@ def test_batches_are_dynamically_padded_and_length_grouped(tiny_model, tmp_path)
         tmp_path,
         "t",
     )
-    dm = PhaseDataModule(tokenizer, train, batch_size=16, eval_batch_size=16, seed=0)
+    dm = PhaseDataModule(task.collator(tokenizer), train, batch_size=16, eval_batch_size=16, seed=0)
     widths = [b["input_ids"].shape[1] for b in dm.train_dataloader()]
     longest = max(train["length"])
     assert max(widths) <= longest + 7 and min(widths) < longest  # padded per batch, not globally
-    ids = torch.cat([b["example_id"] for b in dm.train_dataloader()]).tolist()
+    ids = torch.cat([b["feature_index"] for b in dm.train_dataloader()]).tolist()
     assert sorted(ids) == list(range(len(train)))
     evals = list(dm.eval_dataloader(train))
     spread = [
         int(b["attention_mask"].sum(1).max() - b["attention_mask"].sum(1).min()) for b in evals
     ]
     assert max(spread) <= 3  # evaluation batches are sorted by length
+
+
+def test_hparams_resolve_per_task(tmp_path):
+    """defaults < suite < suite per task < sample < sample per task < command line."""
+    from harness.runner import RunConfig, Runner
+
+    suite = tmp_path / "s.json"
+    suite.write_text(
+        json.dumps(
+            {
+                "name": "s",
+                "description": "x",
+                "targets": ["xnli", "pawsx"],
+                "hparams": {"epochs": 3, "max_length": 128},
+                "task_hparams": {"pawsx": {"max_length": 256, "epochs": 4}},
+                "sample_hparams": {"epochs": 5},
+                "sample_task_hparams": {"xnli": {"learning_rate": 1e-3}},
+            }
+        )
+    )
+    config = RunConfig(suite=str(suite), hparams={"batch_size": 7})
+    plan = Runner(load_registry(), config).plan()
+    xnli, pawsx = plan.hparams["xnli"], plan.hparams["pawsx"]
+    assert (xnli["epochs"], xnli["max_length"], xnli["learning_rate"]) == (5, 128, 1e-3)
+    assert (pawsx["epochs"], pawsx["max_length"], pawsx["learning_rate"]) == (5, 256, 2e-5)
+    assert xnli["batch_size"] == pawsx["batch_size"] == 7
+    real = Runner(load_registry(), RunConfig(suite=str(suite), data=str(tmp_path))).plan()
+    assert real.hparams["pawsx"]["epochs"] == 4 and real.hparams["xnli"]["epochs"] == 3

@@ -14,7 +14,9 @@ import harness
 
 
 class Accuracy(harness.Evaluator):
-    def score(self, predictions: Sequence[Any], references: Sequence[Any]) -> dict[str, float]:
+    def score(
+        self, predictions: Sequence[Any], references: Sequence[Any], language: str | None = None
+    ) -> dict[str, float]:
         if len(predictions) != len(references):
             raise harness.HarnessError(
                 f"{len(predictions)} predictions for {len(references)} references"

@@ -139,8 +139,14 @@ class PairClassificationTask(harness.Task):
         enc["labels"] = batch["label"]
         return dict(enc)
 
-    def decode(self, logits: Any) -> list[str]:
-        return [self.labels[i] for i in np.asarray(logits).argmax(-1).tolist()]
+    def decode(
+        self,
+        outputs: list[np.ndarray],
+        features: datasets.Dataset,
+        rows: datasets.Dataset,
+        context: harness.EvalContext,
+    ) -> list[str]:
+        return [self.labels[i] for i in np.stack(outputs).argmax(-1).tolist()]
 
     def references(self, rows: datasets.Dataset) -> list[str | None]:
         return [self.labels[i] if i >= 0 else None for i in rows["label"]]
