@@ -255,7 +255,8 @@ class Runner:
         """Read every split the run needs before training anything: bad data fails in seconds."""
         for task, role in plan.phases():
             src = plan.sources[task.name]
-            self.rows(task, task.train_split, task.train_language, src)
+            if task.trains:
+                self.rows(task, task.train_split, task.train_language, src)
             for split, lang in plan.eval_points(task, role):
                 self.rows(task, split, lang, src)
 
