@@ -1,4 +1,4 @@
-"""``harness`` command line: run, list, plugins, leaderboard.
+"""``harness`` command line: run, list, plugins, leaderboard, score, export.
 
 User mistakes surface as one ``error:`` line and exit status 2; anything else is a bug
 and keeps its traceback.
@@ -52,11 +52,28 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--output", type=Path, default=Path("runs"), help="runs folder (default: runs)"
     )
-    run.add_argument("--run-id", help="name of the run folder (default: timestamp + random)")
+    run.add_argument(
+        "--run-id",
+        help="name of the run folder (default: timestamp + random); re-running an existing "
+        "run id resumes it: finished phases are skipped, an interrupted one continues from "
+        "its last checkpoint",
+    )
+    run.add_argument(
+        "--shard",
+        type=_shard,
+        metavar="I/N",
+        help="run only part I of N (1-based) of the phase grid, e.g. a SLURM array task; "
+        "the parts' results merge in `harness leaderboard`",
+    )
     run.add_argument(
         "--cache-dir", type=Path, help="tokenised-data cache (default: ~/.cache/harness)"
     )
     hp = run.add_argument_group("hyper-parameters (override the suite's)")
+    hp.add_argument(
+        "--preset",
+        help="named hyper-parameter protocol over the suite's, e.g. 'paper' "
+        "(Phang et al. 2020); flags below still override it",
+    )
     hp.add_argument("--learning-rate", type=float)
     hp.add_argument("--batch-size", type=int)
     hp.add_argument("--eval-batch-size", type=int)
@@ -66,6 +83,11 @@ def _parser() -> argparse.ArgumentParser:
     hp.add_argument("--weight-decay", type=float)
     hp.add_argument("--max-train-examples", type=int, help="subsample training sets (debugging)")
     hp.add_argument("--accumulate-grad-batches", type=int)
+    hp.add_argument(
+        "--bootstrap-samples",
+        type=int,
+        help="bootstrap replicates of each main score, for confidence intervals (default 0)",
+    )
     hp.add_argument(
         "--set",
         dest="settings",
@@ -101,6 +123,33 @@ def _parser() -> argparse.ArgumentParser:
         help="folders searched for results.json (default: runs)",
     )
     lb.add_argument("--out", type=Path, default=Path("leaderboards"))
+    lb.add_argument(
+        "--html",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also write index.html with sortable tables and heat maps (default: yes)",
+    )
+
+    sc = sub.add_parser(
+        "score",
+        help="score an XTREME submission folder against labels, as XTREME's evaluate.py",
+    )
+    sc.add_argument(
+        "--predictions", type=Path, required=True, help="folder of {task}/test-{lang}.{tsv|json}"
+    )
+    sc.add_argument("--labels", type=Path, required=True, help="label folder of the same layout")
+    sc.add_argument("--json", action="store_true", help="print one JSON document")
+
+    ex = sub.add_parser("export", help="write a run's test predictions as an XTREME submission")
+    ex.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="a run folder, runs/<run id>")
+    ex.add_argument("--to", type=Path, required=True, metavar="DIR", help="submission folder")
+    ex.add_argument(
+        "--intermediate",
+        metavar="TASK",
+        help="which intermediate task's predictions ('none': the baseline); needed when the "
+        "run has several",
+    )
+    ex.add_argument("--seed", type=int, help="which seed's predictions; needed when several")
     return parser
 
 
@@ -136,11 +185,19 @@ def _dispatch(args: argparse.Namespace, plugins: Sequence[Any]) -> int:
     if args.command == "leaderboard":
         from harness.leaderboard import regenerate
 
-        written, problems = regenerate(args.runs, args.out)
+        written, problems = regenerate(args.runs, args.out, html=args.html)
         for problem in problems:
             print(f"skipped invalid results: {problem}", file=sys.stderr)
         for path in written:
             print(path)
+        return 0
+    if args.command == "export":
+        from harness.scoring import export_submission
+
+        written, notes = export_submission(args.run_dir, args.to, args.intermediate, args.seed)
+        for note in notes:
+            print(f"note: {note}", file=sys.stderr)
+        print(f"wrote {len(written)} files to {args.to}")
         return 0
 
     registry = load_registry(plugins)
@@ -170,6 +227,17 @@ def _dispatch(args: argparse.Namespace, plugins: Sequence[Any]) -> int:
         return _list(registry, args.json)
     if args.command == "run":
         return _run(registry, args)
+    if args.command == "score":
+        from harness.scoring import format_report, score_folders
+
+        report = score_folders(args.predictions, args.labels, registry)
+        for reason in report.skipped:
+            print(f"skipped {reason}", file=sys.stderr)
+        if args.json:
+            print(json.dumps(report.to_json(), indent=2))
+        else:
+            print(format_report(report))
+        return 0
     raise AssertionError(args.command)
 
 
@@ -206,12 +274,16 @@ def _list(registry: Any, as_json: bool) -> int:
             [s.name, " ".join(s.targets), plugin_of("suite", s.name), s.description]
             for s in registry.suites.values()
         ],
+        "presets": [
+            [p.name, plugin_of("preset", p.name), p.description] for p in registry.presets.values()
+        ],
     }
     headers = {
         "tasks": ["task", "roles", "head", "languages", "main metric", "plugin", "description"],
         "models": ["model", "aliases", "plugin", "description"],
         "evaluators": ["evaluator", "metrics", "plugin", "description"],
         "suites": ["suite", "targets", "plugin", "description"],
+        "presets": ["preset", "plugin", "description"],
     }
     if as_json:
         print(
@@ -227,6 +299,13 @@ def _list(registry: Any, as_json: bool) -> int:
     for kind, rows in tables.items():
         print(f"{kind.upper()}\n{tabulate(sorted(rows), headers=headers[kind], maxcolwidths=60)}\n")
     return 0
+
+
+def _shard(text: str) -> tuple[int, int]:
+    index, sep, count = text.partition("/")
+    if not (sep and index.isdigit() and count.isdigit()) or not 1 <= int(index) <= int(count):
+        raise argparse.ArgumentTypeError(f"expected I/N with 1 <= I <= N, e.g. 2/8 (got {text!r})")
+    return int(index), int(count)
 
 
 def _settings(items: list[str]) -> dict[str, dict[str, Any]]:
@@ -257,6 +336,7 @@ def _run(registry: Any, args: argparse.Namespace) -> int:
         data=args.data,
         seeds=args.seeds,
         settings=_settings(args.settings),
+        preset=args.preset,
         hparams={
             "learning_rate": args.learning_rate,
             "batch_size": args.batch_size,
@@ -267,6 +347,7 @@ def _run(registry: Any, args: argparse.Namespace) -> int:
             "weight_decay": args.weight_decay,
             "max_train_examples": args.max_train_examples,
             "accumulate_grad_batches": args.accumulate_grad_batches,
+            "bootstrap_samples": args.bootstrap_samples,
         },
         trainer={
             "accelerator": args.accelerator,
@@ -279,6 +360,7 @@ def _run(registry: Any, args: argparse.Namespace) -> int:
         output=args.output,
         cache_dir=args.cache_dir,
         run_id=args.run_id,
+        shard=args.shard,
         progress=args.progress,
     )
     Runner(registry, config).run()

@@ -27,8 +27,17 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+_FINGERPRINTS: dict[int, tuple[Any, str]] = {}
+
+
 def tokenizer_fingerprint(tokenizer: Any) -> str:
-    """Identity of the tokenizer's behaviour (its full serialised definition, not its name)."""
+    """Identity of the tokenizer's behaviour (its full serialised definition, not its name).
+
+    Serialising a large vocabulary is slow, so the value is cached per tokenizer object.
+    """
+    cached = _FINGERPRINTS.get(id(tokenizer))
+    if cached is not None and cached[0] is tokenizer:
+        return cached[1]
     backend = getattr(tokenizer, "backend_tokenizer", None)
     if backend is not None:
         definition = json.loads(backend.to_str())
@@ -37,7 +46,9 @@ def tokenizer_fingerprint(tokenizer: Any) -> str:
         text = json.dumps(definition, sort_keys=True)
     else:
         text = repr(sorted(tokenizer.get_vocab().items()))
-    return hashlib.sha256(f"{type(tokenizer).__name__}:{text}".encode()).hexdigest()[:16]
+    value = hashlib.sha256(f"{type(tokenizer).__name__}:{text}".encode()).hexdigest()[:16]
+    _FINGERPRINTS[id(tokenizer)] = (tokenizer, value)
+    return value
 
 
 def data_fingerprints(

@@ -50,3 +50,13 @@ def register_suites(register):
 
     Suite files are validated against ``schemas/suite.schema.json`` when loaded.
     """
+
+
+@hookspec
+def register_presets(register):
+    """Register hyper-parameter presets: ``register(path)`` with a preset JSON file.
+
+    A preset (``schemas/preset.schema.json``) is a named, documented protocol, e.g. the
+    hyper-parameters of a paper, chosen with ``harness run --preset NAME``; it applies on top
+    of the suite's settings and below command-line flags.
+    """

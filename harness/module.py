@@ -52,17 +52,18 @@ class PhaseModule(L.LightningModule):
             "outputs": [o.detach().float().cpu().numpy() for o in outputs],
         }
 
+    def _optimised_parameters(self) -> list[tuple[str, torch.nn.Parameter]]:
+        return list(self.model.named_parameters())
+
     def configure_optimizers(self) -> Any:
         no_decay = ("bias", "LayerNorm.weight", "layer_norm.weight", "norm.weight")
+        named = self._optimised_parameters()
         params = [
             {
-                "params": [p for n, p in self.model.named_parameters() if not n.endswith(no_decay)],
+                "params": [p for n, p in named if not n.endswith(no_decay)],
                 "weight_decay": self.weight_decay,
             },
-            {
-                "params": [p for n, p in self.model.named_parameters() if n.endswith(no_decay)],
-                "weight_decay": 0.0,
-            },
+            {"params": [p for n, p in named if n.endswith(no_decay)], "weight_decay": 0.0},
         ]
         optimizer = torch.optim.AdamW(params, lr=self.learning_rate)
         total = max(1, int(self.trainer.estimated_stepping_batches))

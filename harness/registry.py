@@ -20,7 +20,7 @@ from harness import hookspecs
 from harness.errors import HarnessError
 from harness.evaluators import Evaluator
 from harness.models import Model
-from harness.suites import Suite, load_suite
+from harness.suites import Preset, Suite, load_preset, load_suite
 from harness.tasks import Task
 
 ENTRY_POINT_GROUP = "harness"
@@ -49,6 +49,7 @@ class Registry:
     models: dict[str, Model] = field(default_factory=dict)
     evaluators: dict[str, Evaluator] = field(default_factory=dict)
     suites: dict[str, Suite] = field(default_factory=dict)
+    presets: dict[str, Preset] = field(default_factory=dict)
     provider: dict[tuple[str, str], str] = field(default_factory=dict)
     plugins: list[PluginInfo] = field(default_factory=list)
 
@@ -63,6 +64,11 @@ class Registry:
         if name not in self.suites and Path(name).suffix == ".json" and Path(name).is_file():
             return load_suite(Path(name))
         return self._get("suite", self.suites, name)
+
+    def preset(self, name: str) -> Preset:
+        if name not in self.presets and Path(name).suffix == ".json" and Path(name).is_file():
+            return load_preset(Path(name))
+        return self._get("preset", self.presets, name)
 
     def model(self, name: str) -> Model:
         """The plugin serving ``name``: exact names first, then plugins that claim it."""
@@ -153,6 +159,8 @@ def _collect(pm: pluggy.PluginManager, registry: Registry, info: PluginInfo, obj
         def register(item: Any) -> None:
             if kind == "suite":
                 item = load_suite(Path(item)) if not isinstance(item, Suite) else item
+            elif kind == "preset":
+                item = load_preset(Path(item)) if not isinstance(item, Preset) else item
             elif not isinstance(item, base):
                 raise TypeError(f"register() expects a {base.__name__}, got {type(item).__name__}")
             staged.append((kind, item.name, item))
@@ -164,6 +172,7 @@ def _collect(pm: pluggy.PluginManager, registry: Registry, info: PluginInfo, obj
         "model": ("register_models", Model),
         "evaluator": ("register_evaluators", Evaluator),
         "suite": ("register_suites", Suite),
+        "preset": ("register_presets", Preset),
     }
     try:
         for kind, (hook_name, base) in hooks.items():
@@ -185,6 +194,7 @@ def _collect(pm: pluggy.PluginManager, registry: Registry, info: PluginInfo, obj
         "model": registry.models,
         "evaluator": registry.evaluators,
         "suite": registry.suites,
+        "preset": registry.presets,
     }
     for kind, name, item in staged:
         if name in tables[kind]:

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import logging
 import os
 import platform
+import shutil
 import sys
 import time
 import uuid
@@ -27,9 +29,11 @@ import datasets
 import numpy as np
 import torch
 
+from harness import results as harness_results
 from harness.data import PhaseDataModule, data_fingerprints, encode
 from harness.errors import HarnessError
 from harness.models import Model
+from harness.multitask import MultiTask
 from harness.registry import Registry
 from harness.results import RUN_FORMAT, RunDir
 from harness.tasks import DataSource, EvalContext, Task
@@ -44,6 +48,8 @@ DEFAULT_HPARAMS: dict[str, Any] = {
     "weight_decay": 0.01,
     "max_train_examples": None,
     "accumulate_grad_batches": 1,
+    "bootstrap_samples": 0,
+    "multitask_temperature": 1.0,
 }
 RUN_ID_ENV = "HARNESS_RUN_ID"  # shared with DDP worker processes Lightning re-launches
 PACKAGES = (
@@ -77,6 +83,8 @@ class RunConfig:
     data: str = "sample"
     seeds: list[int] = field(default_factory=lambda: [0])
     hparams: dict[str, Any] = field(default_factory=dict)
+    preset: str | None = None
+    """Named hyper-parameter protocol (``--preset paper``), over the suite's."""
     settings: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Task setting overrides: task name -> {key: value} (``--set TASK.KEY=VALUE``)."""
     trainer: dict[str, Any] = field(default_factory=dict)
@@ -84,6 +92,10 @@ class RunConfig:
     cache_dir: Path | None = None
     run_id: str | None = None
     progress: bool | None = None
+    shard: tuple[int, int] | None = None
+    """(i, n), 1-based: run only the i-th of n disjoint parts of the phase grid."""
+    callbacks: list[Any] = field(default_factory=list)
+    """Extra Lightning callbacks for every phase (monitoring, fault injection in tests)."""
 
 
 @dataclass
@@ -92,15 +104,16 @@ class Plan:
     model: Model
     targets: list[Task]
     unavailable: list[str]
-    intermediates: list[Task | None]
+    intermediates: list[Task | MultiTask | None]
     languages: dict[str, list[str]]
     hparams: dict[str, dict[str, Any]]
     """Resolved hyper-parameters per task name."""
     sources: dict[str, DataSource]
 
     def phases(self) -> list[tuple[Task, str]]:
-        """(task, role) of every distinct phase kind: intermediates, then targets."""
-        return [(t, "intermediate") for t in self.intermediates if t is not None] + [
+        """(task, role) of every task trained or scored: intermediates (multi-task members
+        one by one), then targets."""
+        return [(t, "intermediate") for t in _concrete(self.intermediates)] + [
             (t, "target") for t in self.targets
         ]
 
@@ -151,6 +164,8 @@ class Runner:
         for name in ("lightning.pytorch", "lightning.fabric", "lightning"):
             logging.getLogger(name).setLevel(logging.WARNING)
         warnings.filterwarnings("ignore", message=".*LeafSpec.*")
+        # resuming a phase re-enters its own checkpoint folder on purpose
+        warnings.filterwarnings("ignore", message=".*exists and is not empty.*")
 
     def say(self, message: str) -> None:
         if self.main:
@@ -174,9 +189,15 @@ class Runner:
             raise HarnessError(f"suite '{suite.name}': none of its targets is installed")
 
         names = cfg.intermediates if cfg.intermediates is not None else list(suite.intermediates)
-        intermediates: list[Task | None] = []
+        intermediates: list[Task | MultiTask | None] = []
         for name in names or ["none"]:
-            intermediates.append(None if name == "none" else self.registry.task(name))
+            if name == "none":
+                intermediates.append(None)
+            elif "+" in name:
+                members = tuple(self._intermediate(n) for n in name.split("+"))
+                intermediates.append(MultiTask(name, members))
+            else:
+                intermediates.append(self._intermediate(name))
 
         languages: dict[str, list[str]] = {}
         wanted = set(cfg.languages or [])
@@ -190,17 +211,26 @@ class Runner:
             languages[task.name] = [lg for lg in task.languages if not wanted or lg in wanted]
 
         targets = [self._configured(t) for t in targets]
-        intermediates = [self._configured(t) if t else None for t in intermediates]
-        unknown = set(cfg.settings) - {t.name for t in [*targets, *filter(None, intermediates)]}
+        intermediates = [
+            MultiTask(t.name, tuple(self._configured(m) for m in t.members))
+            if isinstance(t, MultiTask)
+            else (self._configured(t) if t else None)
+            for t in intermediates
+        ]
+        unknown = set(cfg.settings) - {t.name for t in [*targets, *_concrete(intermediates)]}
         for name in sorted(unknown):
             raise HarnessError(f"--set {name}.*: task '{name}' is not part of this run")
 
         from harness.validation import validate
 
+        preset = self.registry.preset(cfg.preset) if cfg.preset else None
         hparams: dict[str, dict[str, Any]] = {}
-        for task in [*targets, *filter(None, intermediates)]:
+        for task in [*targets, *_concrete(intermediates), *_multi(intermediates)]:
             resolved = dict(DEFAULT_HPARAMS)
             resolved.update(suite.hparams_for(task.name, sample=cfg.data == "sample"))
+            if preset is not None:
+                base = task.extra.get("base_task", task.name)
+                resolved.update(preset.hparams_for(base))
             resolved.update({k: v for k, v in cfg.hparams.items() if v is not None})
             validate(
                 {k: v for k, v in resolved.items() if v is not None or k == "max_train_examples"},
@@ -209,8 +239,28 @@ class Runner:
             )
             hparams[task.name] = resolved
 
-        sources = {t.name: self._source(t) for t in [*targets, *filter(None, intermediates)]}
+        sources = {t.name: self._source(t) for t in [*targets, *_concrete(intermediates)]}
         return Plan(suite, model, targets, unavailable, intermediates, languages, hparams, sources)
+
+    def _intermediate(self, name: str) -> Task:
+        """``task`` or ``task@lang``: the same task trained on data in another language.
+
+        ``mnli@sw`` reads the task's own file layout under ``translated/sw/`` of the data
+        folder (machine-translated or native data in the task's format).
+        """
+        base, at, language = name.partition("@")
+        task = self.registry.task(base)
+        if not at or language == task.train_language:
+            return task
+        if not language.isascii() or not language.replace("-", "").isalnum():
+            raise HarnessError(f"--intermediate {name}: expected TASK@LANG, e.g. mnli@sw")
+        return dataclasses.replace(
+            task,
+            name=name,
+            train_language=language,
+            languages=(language,),
+            extra={**task.extra, "base_task": base, "native_language": task.train_language},
+        )
 
     def _configured(self, task: Task) -> Task:
         """``task`` with this run's ``--set`` overrides applied (unknown keys are an error)."""
@@ -228,20 +278,35 @@ class Runner:
 
     def _source(self, task: Task) -> DataSource:
         data = self.config.data
+        translated = "native_language" in task.extra
         if data == "sample":
             if task.sample_root is None:
                 raise HarnessError(
                     f"task '{task.name}' ships no sample data; pass --data PATH or --data hub"
                 )
-            return DataSource("local", Path(task.sample_root))
-        if data == "hub":
+            root = Path(task.sample_root)
+        elif data == "hub":
+            if translated:
+                raise HarnessError(
+                    f"task '{task.name}': translated data is read from a folder, not the Hub; "
+                    f"pass --data PATH with translated/{task.train_language}/ in it"
+                )
             return DataSource("hub")
-        root = Path(data).expanduser()
-        if not root.is_dir():
-            raise HarnessError(
-                f"--data {data}: no such folder (expected 'sample', 'hub' or a data folder)"
-            )
-        return DataSource("local", root.resolve())
+        else:
+            root = Path(data).expanduser()
+            if not root.is_dir():
+                raise HarnessError(
+                    f"--data {data}: no such folder (expected 'sample', 'hub' or a data folder)"
+                )
+            root = root.resolve()
+        if translated:
+            root = root / "translated" / task.train_language
+            if not root.is_dir():
+                raise HarnessError(
+                    f"task '{task.name}': no data in {task.train_language} ({root} is missing); "
+                    f"put the task's files, in its own layout, under {root}"
+                )
+        return DataSource("local", root)
 
     # ------------------------------------------------------------------ data
     def rows(self, task: Task, split: str, language: str, source: DataSource) -> datasets.Dataset:
@@ -291,29 +356,48 @@ class Runner:
     # ------------------------------------------------------------------ running
     def run(self) -> RunDir:
         plan = self.plan()
+        units = self._units(plan)
         self.preflight(plan)
         run_id = self.config.run_id or os.environ.get(RUN_ID_ENV) or _new_run_id()
+        if self.config.shard and not run_id.endswith(_shard_suffix(self.config.shard)):
+            run_id += _shard_suffix(self.config.shard)
         os.environ[RUN_ID_ENV] = run_id
         run = RunDir(Path(self.config.output), run_id)
         self.tokenizer = plan.model.tokenizer(self.config.model)
         manifest = self._manifest(plan, run_id)
+        done = self._resume(run, manifest)
+        manifest["completed"] = sorted(done)
         if self.main:
-            if run.results_file.exists():
-                raise HarnessError(f"{run.results_file} already exists; choose another --run-id")
             run.write_manifest(manifest)
         self.say(
             f"run {run_id}: model {self.config.model}, data {self.config.data}, "
             f"targets {', '.join(t.name for t in plan.targets)}"
             + (f" (not yet available: {', '.join(plan.unavailable)})" if plan.unavailable else "")
         )
+
+        def finished(key: str) -> None:
+            done.add(key)
+            manifest["completed"] = sorted(done)
+            if self.main:
+                run.write_manifest(manifest)
+
         try:
             for seed in self.config.seeds:
                 for inter in plan.intermediates:
+                    todo = [
+                        t
+                        for t in plan.targets
+                        if (seed, _name(inter), t.name) in units
+                        and _phase_key(seed, inter, t) not in done
+                    ]
+                    if not todo:
+                        continue
                     init = None
                     if inter is not None:
-                        init = self._intermediate_phase(plan, run, inter, seed)
-                    for target in plan.targets:
+                        init = self._intermediate_phase(plan, run, inter, seed, done, finished)
+                    for target in todo:
                         self._phase(plan, run, target, inter, init, seed, "target")
+                        finished(_phase_key(seed, inter, target))
         except BaseException as exc:
             if self.main:
                 error = (
@@ -327,14 +411,178 @@ class Runner:
             self.say(f"results: {run.results_file}")
         return run
 
-    def _intermediate_phase(self, plan: Plan, run: RunDir, task: Task, seed: int) -> Path:
-        """Train and score ``task``; save its encoder, the checkpoint every target starts from."""
-        phase = self._phase(plan, run, task, None, None, seed, "intermediate")
+    def _units(self, plan: Plan) -> set[tuple[int, str, str]]:
+        """(seed, intermediate, target) cells of the grid this process runs (``--shard i/n``).
+
+        Shards take contiguous blocks of the grid in its run order, so an intermediate
+        checkpoint is trained by as few shards as possible.
+        """
+        cells = [
+            (seed, _name(inter), target.name)
+            for seed in self.config.seeds
+            for inter in plan.intermediates
+            for target in plan.targets
+        ]
+        if not self.config.shard:
+            return set(cells)
+        index, count = self.config.shard
+        if not 1 <= index <= count:
+            raise HarnessError(f"--shard {index}/{count}: expected 1 <= i <= n")
+        start, stop = (len(cells) * (index - 1)) // count, (len(cells) * index) // count
+        if start == stop:
+            raise HarnessError(
+                f"--shard {index}/{count}: the grid has only {len(cells)} phases; use n <= "
+                f"{len(cells)}"
+            )
+        return set(cells[start:stop])
+
+    def _resume(self, run: RunDir, manifest: dict[str, Any]) -> set[str]:
+        """Phases already finished in ``run`` (re-running a run id resumes it)."""
+        if not run.manifest_file.exists():
+            if run.results_file.exists():
+                raise HarnessError(
+                    f"{run.results_file} exists without run.json; use another --run-id"
+                )
+            return set()
+        from harness.results import read_results
+        from harness.validation import errors
+
+        try:
+            previous = json.loads(run.manifest_file.read_text("utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise HarnessError(
+                f"{run.manifest_file}: unreadable ({exc}); use another --run-id"
+            ) from None
+        if errors(previous, "run"):
+            raise HarnessError(
+                f"{run.manifest_file}: not a valid run manifest; use another --run-id"
+            )
+        manifest["created"] = previous["created"]
+        old, new = previous["config"], manifest["config"]
+        for key in sorted(set(old) | set(new)):
+            if key in ("trainer", "model_source"):
+                continue  # another machine or device count may finish the run
+            if old.get(key) != new.get(key):
+                raise HarnessError(
+                    f"run '{run.run_id}' was started with another {key} "
+                    f"({old.get(key)!r}, now {new.get(key)!r}); use another --run-id"
+                )
+        done = set(previous.get("completed", []))
+        records, problems = (
+            read_results(run.results_file) if run.results_file.exists() else ([], [])
+        )
+        if problems:
+            raise HarnessError(f"{problems[0]}; cannot resume, use another --run-id")
+        # records of a phase that crashed before it was marked finished are recomputed
+        run.records = [r for r in records if _record_phase(r) in done]
+        if done:
+            self.say(f"resuming run {run.run_id}: {len(done)} finished phases are kept")
+        return done
+
+    def _intermediate_phase(
+        self,
+        plan: Plan,
+        run: RunDir,
+        task: Task,
+        seed: int,
+        done: set[str],
+        finished: Callable[[str], None],
+    ) -> Path:
+        """Train and score ``task`` once; its saved encoder is where every target starts."""
+        key = _intermediate_key(seed, task)
         checkpoint = run.checkpoint_dir(f"{task.name}-seed{seed}")
+        if key in done and checkpoint.is_dir():
+            self.say(f"[seed {seed}] intermediate phase: {task.name} (finished earlier, reused)")
+            return checkpoint
+        if isinstance(task, MultiTask):
+            trainer, model = self._multitask_phase(plan, run, task, seed)
+        else:
+            phase = self._phase(plan, run, task, None, None, seed, "intermediate")
+            trainer, model = phase.trainer, phase.module.model
         if self.main:
-            plan.model.save_encoder(phase.module.model, checkpoint)
-        phase.trainer.strategy.barrier()
+            plan.model.save_encoder(model, checkpoint)
+        trainer.strategy.barrier()
+        finished(key)
         return checkpoint
+
+    def _multitask_phase(
+        self, plan: Plan, run: RunDir, multi: MultiTask, seed: int
+    ) -> tuple[Any, Any]:
+        """Train the members of ``multi`` together on one encoder; score each on its dev set."""
+        import lightning as L
+
+        from harness.multitask import (
+            MultiTaskLoader,
+            MultiTaskModule,
+            sampling_probabilities,
+            share_encoder,
+        )
+
+        hp = plan.hparams[multi.name]
+        L.seed_everything(seed, workers=True, verbose=False)
+        self.say(f"[seed {seed}] intermediate phase: {multi.name} (multi-task)")
+        models, tasks, loaders, fixed = {}, {}, {}, {}
+        workers = int(self.config.trainer.get("num_workers", 0))
+        for member in multi.members:
+            mh = plan.hparams[member.name]
+            src = plan.sources[member.name]
+            train = self._encoded(member, member.train_split, member.train_language, src, mh)
+            if mh.get("max_train_examples") and mh["max_train_examples"] < len(train):
+                train = train.shuffle(seed=seed).select(range(mh["max_train_examples"]))
+            models[member.name] = plan.model.build(
+                self.config.model, member.head, member.num_labels, None
+            )
+            tasks[member.name] = member
+            loaders[member.name] = PhaseDataModule(
+                member.collator(self.tokenizer),
+                train,
+                mh["batch_size"],
+                mh["eval_batch_size"],
+                seed,
+                num_workers=workers,
+            ).train_dataloader()
+            if "mixing_weight" in member.settings:
+                fixed[member.name] = float(member.settings["mixing_weight"])
+        share_encoder(models)
+        try:
+            shares = sampling_probabilities(
+                {n: len(loader) for n, loader in loaders.items()},
+                float(hp["multitask_temperature"]),
+                fixed,
+            )
+        except ValueError as exc:
+            raise HarnessError(f"--intermediate {multi.name}: {exc}") from None
+        self.say("  steps per task: " + ", ".join(f"{n} {p:.0%}" for n, p in shares.items()))
+        module = MultiTaskModule(
+            models, tasks, hp["learning_rate"], hp["warmup_ratio"], hp["weight_decay"]
+        )
+        label = f"{multi.name}-seed{seed}"
+        state_dir = run.path / "state" / label
+        trainer = self._trainer(run, label, hp, state_dir)
+        last = state_dir / "last.ckpt"
+        started = time.perf_counter()
+        trainer.fit(
+            module,
+            train_dataloaders=MultiTaskLoader(loaders, shares, seed),
+            ckpt_path=str(last) if last.exists() else None,
+        )
+        self.say(f"  trained {multi.name} in {time.perf_counter() - started:.1f}s")
+        trainer.strategy.barrier()
+        if self.main:
+            shutil.rmtree(state_dir, ignore_errors=True)
+        records = []
+        for member in multi.members:
+            module.activate(member.name)
+            mh = plan.hparams[member.name]
+            data = PhaseDataModule(
+                member.collator(self.tokenizer), None, mh["batch_size"], mh["eval_batch_size"], seed
+            )
+            phase = _Phase(member, multi, "intermediate", seed, trainer, module, data)  # type: ignore[arg-type]
+            for split, lang in plan.eval_points(member, "intermediate"):
+                records += self._evaluate(plan, run, phase, split, lang)
+        if self.main:
+            run.add_records(records)
+        return trainer, module.members[0]
 
     def _phase(
         self,
@@ -397,20 +645,33 @@ class Runner:
             seed,
             num_workers=int(self.config.trainer.get("num_workers", 0)),
         )
-        trainer = self._trainer(run, label, hp)
+        state_dir = run.path / "state" / label
+        trainer = self._trainer(run, label, hp, state_dir if train is not None else None)
         if train is not None:
+            last = state_dir / "last.ckpt"
+            if last.exists():
+                self.say(f"  resuming {task.name} from {last}")
             started = time.perf_counter()
-            trainer.fit(module, train_dataloaders=data.train_dataloader())
+            trainer.fit(
+                module,
+                train_dataloaders=data.train_dataloader(),
+                ckpt_path=str(last) if last.exists() else None,
+            )
             n = len(train)
             self.say(
                 f"  trained {task.name} on {n} features in {time.perf_counter() - started:.1f}s"
             )
+            trainer.strategy.barrier()
+            if self.main:
+                shutil.rmtree(state_dir, ignore_errors=True)  # the phase is done; free the disk
         else:
             module.model.eval()
         return _Phase(task, inter, role, seed, trainer, module, data)
 
-    def _trainer(self, run: RunDir, label: str, hp: dict[str, Any]):
+    def _trainer(self, run: RunDir, label: str, hp: dict[str, Any], state_dir: Path | None):
+        """A Lightning trainer; ``state_dir`` gets a resumable last.ckpt after every epoch."""
         import lightning as L
+        from lightning.pytorch.callbacks import ModelCheckpoint
         from lightning.pytorch.loggers import CSVLogger
 
         opts = {
@@ -423,7 +684,19 @@ class Runner:
             max_epochs=int(hp["epochs"]),
             accumulate_grad_batches=int(hp.get("accumulate_grad_batches") or 1),
             logger=CSVLogger(run.path / "logs", name=label),
-            enable_checkpointing=False,
+            callbacks=[
+                *(
+                    [
+                        ModelCheckpoint(
+                            dirpath=state_dir, filename="last", enable_version_counter=False
+                        )
+                    ]
+                    if state_dir is not None
+                    else []
+                ),
+                *self.config.callbacks,
+            ],
+            enable_checkpointing=state_dir is not None,
             enable_model_summary=False,
             enable_progress_bar=self.progress,
             log_every_n_steps=10,
@@ -466,14 +739,37 @@ class Runner:
         if any(r is None for r in references):
             self.say(f"  {task.name} {split} {lang}: no gold labels; predictions written only")
             return []
-        scores = self.registry.evaluator(task.evaluator).score(
-            predictions, references, language=lang
-        )
+        evaluator = self.registry.evaluator(task.evaluator)
+        scores = evaluator.score(predictions, references, language=lang)
+        replicates = int(plan.hparams[task.name].get("bootstrap_samples") or 0)
+        if replicates and task.main_metric in scores:
+            harness_results.atomic_write_json(
+                run.path
+                / "bootstrap"
+                / (inter.name if inter else "none")
+                / f"seed{phase.seed}"
+                / task.name
+                / f"{split}-{lang}.json",
+                {
+                    "metric": task.main_metric,
+                    "value": float(scores[task.main_metric]),
+                    "replicates": bootstrap(
+                        evaluator,
+                        predictions,
+                        references,
+                        lang,
+                        task.main_metric,
+                        replicates,
+                        key=f"{task.name}|{split}|{lang}",
+                    ),
+                },
+            )
         return [
             {
                 "suite": plan.suite.name,
                 "model": self.config.model,
                 "intermediate": inter.name if inter else None,
+                "intermediate_language": inter.train_language if inter else None,
                 "target": task.name,
                 "role": phase.role,
                 "language": lang,
@@ -507,11 +803,13 @@ class Runner:
                 "suite": plan.suite.name,
                 "model": cfg.model,
                 "model_source": plan.model.fingerprint(cfg.model),
+                "preset": cfg.preset,
                 "targets": [t.name for t in plan.targets],
                 "unavailable_targets": plan.unavailable,
                 "intermediates": [t.name if t else None for t in plan.intermediates],
                 "languages": cfg.languages,
                 "data": cfg.data,
+                "shard": list(cfg.shard) if cfg.shard else None,
                 "seeds": list(cfg.seeds),
                 "hparams": plan.hparams,
                 "settings": {t.name: t.settings for t, _ in plan.phases() if t.settings},
@@ -539,6 +837,73 @@ def _gather_predictions(outputs: list[dict[str, Any]]) -> dict[int, np.ndarray]:
         for i, output in part:
             gathered.setdefault(int(i), output)
     return gathered
+
+
+def bootstrap(
+    evaluator: Any,
+    predictions: list[Any],
+    references: list[Any],
+    language: str,
+    metric: str,
+    samples: int,
+    key: str,
+) -> list[float]:
+    """``metric`` on ``samples`` resamples (with replacement) of the evaluated examples.
+
+    The resample indices depend only on ``key`` and the number of examples, so two systems
+    scored on the same split get the same resamples: differences of their replicates form
+    a paired bootstrap (confidence intervals for "intermediate X helps target language Y").
+    """
+    n = len(predictions)
+    seed = int(hashlib.sha256(f"{key}|{n}".encode()).hexdigest()[:12], 16)
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(samples):
+        index = rng.integers(0, n, n)
+        scores = evaluator.score(
+            [predictions[i] for i in index], [references[i] for i in index], language=language
+        )
+        out.append(float(scores[metric]))
+    return out
+
+
+def _concrete(intermediates: list[Any]) -> list[Task]:
+    """The tasks of the intermediate phases, multi-task members included."""
+    out: list[Task] = []
+    for item in intermediates:
+        if isinstance(item, MultiTask):
+            out += [m for m in item.members if m.name not in {t.name for t in out}]
+        elif item is not None and item.name not in {t.name for t in out}:
+            out.append(item)
+    return out
+
+
+def _multi(intermediates: list[Any]) -> list[MultiTask]:
+    return [item for item in intermediates if isinstance(item, MultiTask)]
+
+
+def _name(task: Task | None) -> str:
+    return task.name if task is not None else "none"
+
+
+def _phase_key(seed: int, inter: Task | None, task: Task) -> str:
+    """Identity of a target phase in run.json's ``completed`` list."""
+    return f"seed{seed}/{_name(inter)}/{task.name}"
+
+
+def _intermediate_key(seed: int, task: Task) -> str:
+    return f"seed{seed}/intermediate/{task.name}"
+
+
+def _record_phase(record: dict[str, Any]) -> str:
+    """The phase that produced ``record`` (same form as the keys above)."""
+    if record["role"] == "intermediate":  # a multi-task phase's members name their phase
+        return f"seed{record['seed']}/intermediate/{record['intermediate'] or record['target']}"
+    return f"seed{record['seed']}/{record['intermediate'] or 'none'}/{record['target']}"
+
+
+def _shard_suffix(shard: tuple[int, int]) -> str:
+    return f"-shard{shard[0]}of{shard[1]}"
 
 
 def _new_run_id() -> str:

@@ -52,3 +52,36 @@ def load_suite(path: Path) -> Suite:
         sample_task_hparams=dict(data.get("sample_task_hparams", {})),
         path=Path(path),
     )
+
+
+@dataclass(frozen=True)
+class Preset:
+    """Hyper-parameters of a named protocol (``--preset``), over any suite."""
+
+    name: str
+    description: str
+    hparams: dict[str, Any] = field(default_factory=dict)
+    task_hparams: dict[str, dict[str, Any]] = field(default_factory=dict)
+    source: str = ""
+    path: Path | None = None
+
+    def hparams_for(self, task: str) -> dict[str, Any]:
+        return {**self.hparams, **self.task_hparams.get(task, {})}
+
+
+def load_preset(path: Path) -> Preset:
+    try:
+        data = json.loads(Path(path).read_text("utf-8"))
+    except FileNotFoundError:
+        raise HarnessError(f"preset file {path} does not exist") from None
+    except json.JSONDecodeError as exc:
+        raise HarnessError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    validate(data, "preset", str(path))
+    return Preset(
+        name=data["name"],
+        description=data["description"],
+        hparams=dict(data["hparams"]),
+        task_hparams=dict(data.get("task_hparams", {})),
+        source=data.get("source", ""),
+        path=Path(path),
+    )

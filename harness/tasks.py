@@ -162,6 +162,22 @@ class Task(ABC):
     def write_predictions(self, path: Path, predictions: Sequence[Any]) -> None:
         """Write predictions in the official submission format of the task."""
 
+    def read_submission(
+        self, predictions: Path, labels: Path, language: str
+    ) -> tuple[Sequence[Any], Sequence[Any]]:
+        """``(predictions, references)`` for :attr:`evaluator` from one XTREME submission file
+        and its label file (``{xtreme_name}/test-{language}{prediction_suffix}`` in each
+        folder); ``harness score`` calls it.
+
+        Read both as XTREME's ``evaluate.py`` does (``harness.scoring.read_lines``,
+        ``read_tag_blocks``, ``read_squad``) and align them as its scorer does; raise
+        HarnessError naming the file for malformed input or mismatched counts.
+        """
+        raise HarnessError(
+            f"task '{self.name}' cannot read XTREME submission files "
+            "(its plugin does not implement read_submission)"
+        )
+
     def load(self, split: str, language: str, source: DataSource) -> datasets.Dataset:
         """Rows for one split/language as a ``datasets.Dataset`` (with ``example_id``)."""
         self.check_language(language, split)

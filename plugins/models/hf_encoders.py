@@ -19,6 +19,7 @@ HEADS = {
     "token-classification": "AutoModelForTokenClassification",
     "question-answering": "AutoModelForQuestionAnswering",
     "multiple-choice": "AutoModelForMultipleChoice",
+    "masked-lm": "AutoModelForMaskedLM",
     "encoder": "AutoModel",
 }
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
@@ -77,7 +78,7 @@ class HuggingFaceEncoder(harness.Model):
             )
         auto = getattr(transformers, HEADS[head])
         source = str(init) if init else self.location(requested)
-        kwargs = {} if head == "encoder" else {"num_labels": num_labels}
+        kwargs = {} if head in ("encoder", "masked-lm") else {"num_labels": num_labels}
         return self._load(lambda: auto.from_pretrained(source, **kwargs), requested)
 
     def save_encoder(self, model: Any, path: Path) -> None:

@@ -155,6 +155,20 @@ class PairClassificationTask(harness.Task):
         """XTREME submission format: one label per line (what evaluate.py compares)."""
         harness.atomic_write_text(path, "".join(f"{p}\n" for p in predictions))
 
+    def read_submission(
+        self, predictions: Path, labels: Path, language: str
+    ) -> tuple[list[str], list[str]]:
+        """One label per line in both files (evaluate.py ``read_label``), compared in order."""
+        from harness.scoring import read_lines
+
+        preds, gold = read_lines(predictions), read_lines(labels)
+        if len(preds) != len(gold):
+            raise HarnessError(
+                f"{predictions}: {len(preds)} predictions for {len(gold)} labels in {labels}; "
+                "write one label per line, in test-set order"
+            )
+        return preds, gold
+
 
 _HUB_SPLIT = {"train": "train", "dev": "validation", "test": "test"}
 
