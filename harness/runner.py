@@ -50,6 +50,7 @@ DEFAULT_HPARAMS: dict[str, Any] = {
     "accumulate_grad_batches": 1,
     "bootstrap_samples": 0,
     "multitask_temperature": 1.0,
+    "max_grad_norm": None,
 }
 RUN_ID_ENV = "HARNESS_RUN_ID"  # shared with DDP worker processes Lightning re-launches
 PACKAGES = (
@@ -233,7 +234,7 @@ class Runner:
                 resolved.update(preset.hparams_for(base))
             resolved.update({k: v for k, v in cfg.hparams.items() if v is not None})
             validate(
-                {k: v for k, v in resolved.items() if v is not None or k == "max_train_examples"},
+                {k: v for k, v in resolved.items() if v is not None},
                 "hparams",
                 f"hyper-parameters of {task.name} (suite file and command line)",
             )
@@ -683,6 +684,7 @@ class Runner:
         return L.Trainer(
             max_epochs=int(hp["epochs"]),
             accumulate_grad_batches=int(hp.get("accumulate_grad_batches") or 1),
+            gradient_clip_val=hp.get("max_grad_norm"),
             logger=CSVLogger(run.path / "logs", name=label),
             callbacks=[
                 *(

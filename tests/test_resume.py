@@ -121,21 +121,21 @@ def test_shards_are_disjoint_and_merge_into_one_leaderboard(tiny_model, capsys):
 
 
 def test_intermediate_in_another_language(tiny_model, sample_copy, capsys):
-    """``mnli@de`` trains MNLI on German data in MNLI's own format, under translated/de/."""
+    """``mnli@fr`` trains MNLI on French data in MNLI's own format, under translated/fr/."""
     english = sample_copy / "MNLI"
-    german = sample_copy / "translated" / "de" / "MNLI"
-    args = ["--model", str(tiny_model), "--intermediate", "mnli@de", "--targets", "xnli"]
+    french = sample_copy / "translated" / "fr" / "MNLI"
+    args = ["--model", str(tiny_model), "--intermediate", "mnli@fr", "--targets", "xnli"]
     args += ["--languages", "en", "--epochs", "1", "--data", str(sample_copy), "--no-progress"]
     code = main(["run", *args, "--run-id", "missing"])
     err = capsys.readouterr().err
-    assert code == 2 and "no data in de" in err and "translated/de" in err
-    german.mkdir(parents=True)
+    assert code == 2 and "no data in fr" in err and "translated/fr" in err
+    french.mkdir(parents=True)
     for name in ("train.tsv", "dev_matched.tsv"):  # stand-in content; the format is MNLI's
-        (german / name).write_text((english / name).read_text("utf-8"), "utf-8")
-    assert main(["run", *args, "--run-id", "de"]) == 0
-    records = json.loads(Path("runs/de/results.json").read_text())["records"]
+        (french / name).write_text((english / name).read_text("utf-8"), "utf-8")
+    assert main(["run", *args, "--run-id", "fr"]) == 0
+    records = json.loads(Path("runs/fr/results.json").read_text())["records"]
     own = [r for r in records if r["role"] == "intermediate"]
-    assert {(r["target"], r["language"]) for r in own} == {("mnli@de", "de")}
-    assert {r["intermediate_language"] for r in records if r["role"] == "target"} == {"de"}
-    manifest = json.loads(Path("runs/de/run.json").read_text())
-    assert any("translated/de/MNLI/train.tsv" in f["source"] for f in manifest["data_files"])
+    assert {(r["target"], r["language"]) for r in own} == {("mnli@fr", "fr")}
+    assert {r["intermediate_language"] for r in records if r["role"] == "target"} == {"fr"}
+    manifest = json.loads(Path("runs/fr/run.json").read_text())
+    assert any("translated/fr/MNLI/train.tsv" in f["source"] for f in manifest["data_files"])
