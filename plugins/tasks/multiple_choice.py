@@ -1,0 +1,573 @@
+"""Multiple-choice intermediate tasks: HellaSwag, CosmosQA, CommonsenseQA and SocialIQA.
+
+Phang et al. (2020) found HellaSwag and CosmosQA among the most useful intermediate tasks
+for zero-shot cross-lingual transfer; all four are English-only, intermediate-only records
+of :class:`MultipleChoiceTask`.
+
+Local layout under the data root (each folder is the release as distributed):
+
+============== ==========================================================================
+HellaSwag      ``hellaswag/hellaswag_{train,val,test}.jsonl`` (rowanz/hellaswag ``data/``):
+               ``ctx_a``, ``ctx_b``, ``endings`` (4), ``label`` 0-based int; no label in test
+CosmosQA       ``cosmosqa/{train,valid}.csv`` + ``test.jsonl`` (wilburOne/cosmosqa ``data/``):
+               ``id,context,question,answer0..answer3,label``; 0-based labels
+CommonsenseQA  ``commonsenseqa/{train,dev}_rand_split.jsonl`` +
+               ``test_rand_split_no_answers.jsonl``: ``question.stem``, ``question.choices``
+               (5 × ``{"label": "A".."E", "text"}``), lettered ``answerKey``
+SocialIQA      ``socialiqa/socialiqa-train-dev/{train,dev}.jsonl`` + ``{train,dev}-labels.lst``:
+               ``context``, ``question``, ``answerA..answerC``; labels 1-based in a separate
+               file, one per line; no test split is released
+============== ==========================================================================
+
+Hub readers map ``Rowan/hellaswag``, ``allenai/cosmos_qa``, ``tau/commonsense_qa`` and
+``allenai/social_i_qa`` (whose labels are strings, ``""`` when hidden) onto the same rows.
+
+Normalised rows: ``context`` (first segment), ``choices`` (second segment per choice),
+``keys`` (each choice's name in the release's own convention: ``"0"``-``"3"``, ``"A"``-``"E"``,
+``"1"``-``"3"``), ``label`` (index into ``choices``, -1 = unlabelled) and ``id``. As in jiant,
+HellaSwag pairs ``ctx_a`` with ``ctx_b + " " + ending``; for CosmosQA and SocialIQA the
+question travels with each answer (not with the passage) so that truncating a long passage
+never cuts the question. Predictions and references are choice keys, scored by the
+``accuracy`` evaluator; predictions are written one key per line (the AI2 leaderboards'
+``.lst`` format).
+
+Only ``dev`` is evaluated: every release hides its test labels (SocialIQA has no test set).
+Each task has a fixed number of choices and the readers reject records with another count:
+the encoding, collator and prediction handle any count (missing choices are padded and
+never predicted), but a padded choice would still enter the training loss, which the
+``transformers`` head computes over every choice it is given.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import datasets
+import numpy as np
+import torch
+
+import harness
+from harness.errors import HarnessError
+
+SAMPLE_ROOT = Path(__file__).parent / "data"
+Row = dict[str, Any]
+Record = dict[str, Any]
+_HUB_SPLIT = {"train": "train", "dev": "validation", "test": "test"}
+_MODEL_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+
+
+# --------------------------------------------------------------------------- file readers
+def _jsonl(path: Path) -> list[tuple[int, Record]]:
+    """(line number, object) for each non-blank line of a JSON-lines file."""
+    out = []
+    with open(path, encoding="utf-8") as handle:
+        for n, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise HarnessError(f"{path}:{n}: not valid JSON ({exc.msg})") from None
+            if not isinstance(record, dict):
+                raise HarnessError(f"{path}:{n}: expected a JSON object per line")
+            out.append((n, record))
+    return out
+
+
+def _csv(path: Path, required: Sequence[str]) -> list[tuple[int, Record]]:
+    """(line number where the record starts, row) of a CSV file with a header row."""
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in required if c not in (reader.fieldnames or [])]
+        if missing:
+            raise HarnessError(
+                f"{path}:1: header lacks column(s) {', '.join(missing)} "
+                f"(expected {','.join(required)})"
+            )
+        out = []
+        start = reader.line_num + 1
+        for record in reader:
+            if None in record or any(record.get(c) is None for c in required):
+                raise HarnessError(
+                    f"{path}:{start}: expected {len(reader.fieldnames or [])} comma-separated "
+                    "fields as in the header"
+                )
+            out.append((start, record))
+            start = reader.line_num + 1
+        return out
+
+
+def _text(record: Record, key: str, where: str) -> str:
+    value = record.get(key)
+    if not isinstance(value, str):
+        raise HarnessError(f"{where}: missing text field '{key}'")
+    return value
+
+
+def _where(path: Path | str, line: int | None, record: Record, id_key: str | None) -> str:
+    place = f"{path}:{line}" if line is not None else str(path)
+    if id_key and record.get(id_key) not in (None, ""):
+        place += f" ({id_key} {record[id_key]})"
+    return place
+
+
+# --------------------------------------------------------------------------- the task family
+@dataclass(frozen=True, kw_only=True)
+class MultipleChoiceTask(harness.Task):
+    """Pick one of ``num_choices`` answers: one score per (context, choice), softmax over them."""
+
+    num_choices: int
+    choice_keys: tuple[str, ...]
+    """Names of the choices in the release's label convention, in order."""
+    label_base: str
+    """How the release writes its gold label, for error messages ("0-based", ...)."""
+    layout: dict[str, tuple[str, ...]]
+    """split -> files relative to the data root (the first one holds the records)."""
+    local_reader: Callable[[MultipleChoiceTask, str, Path], list[Row]]
+    hub_record: Callable[[MultipleChoiceTask, Record, str], Row]
+    """Normalise one record of the Hub dataset (the ``where`` string names it in errors)."""
+    head: str = "multiple-choice"
+    evaluator: str = "accuracy"
+    main_metric: str = "accuracy"
+    languages: tuple[str, ...] = ("en",)
+    roles: tuple[str, ...] = ("intermediate",)
+    eval_splits: tuple[str, ...] = ("dev",)
+    prediction_suffix: str = ".lst"
+
+    # -- data --------------------------------------------------------------------------
+    def local_files(self, split: str, language: str, root: Path) -> list[Path]:
+        if split not in self.layout:
+            raise HarnessError(
+                f"task '{self.name}' has no '{split}' split in its release "
+                f"(has: {', '.join(self.layout)})"
+            )
+        return [root / rel for rel in self.layout[split]]
+
+    def read_local(self, split: str, language: str, root: Path) -> list[Row]:
+        return self.local_reader(self, split, root)
+
+    def read_hub(self, split: str, language: str) -> datasets.Dataset:
+        try:
+            ds = datasets.load_dataset(self.hub_id, split=_HUB_SPLIT[split])
+        except Exception as exc:  # network, auth, missing split: one line, not a traceback
+            raise HarnessError(
+                f"task '{self.name}': could not load {split} from the Hub ({self.hub_id}): "
+                f"{' '.join(str(exc).split())[:200]}; use --data PATH with a local download"
+            ) from None
+        return self.from_hub(ds, split)
+
+    def from_hub(self, ds: datasets.Dataset, split: str) -> datasets.Dataset:
+        """Normalise a Hub split (also what tests feed an in-memory Hub-schema dataset)."""
+        rows = [
+            self.hub_record(self, record, f"{self.hub_id} {_HUB_SPLIT[split]} record {i}")
+            for i, record in enumerate(ds)
+        ]
+        if not rows:
+            raise HarnessError(f"task '{self.name}': {self.hub_id} {split} has no records")
+        return datasets.Dataset.from_list(rows)
+
+    def row(self, context: str, choices: list[str], label: int, where: str, **extra: Any) -> Row:
+        """A normalised row, after checking the choice count and the label's range."""
+        if len(choices) != self.num_choices:
+            raise HarnessError(
+                f"{where}: expected {self.num_choices} choices for {self.name}, "
+                f"found {len(choices)}"
+            )
+        keys = list(extra.pop("keys", self.choice_keys))
+        if not -1 <= label < len(choices):
+            raise HarnessError(
+                f"{where}: label out of range for {len(choices)} choices "
+                f"({self.name} labels are {self.label_base}: {', '.join(keys)})"
+            )
+        return {"context": context, "choices": choices, "keys": keys, "label": label, **extra}
+
+    def label_index(self, value: Any, where: str, *, missing_ok: bool = False) -> int:
+        """Index of a gold label written as a key (``"A"``, ``"1"``, ``3``); -1 if absent."""
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if missing_ok:
+                return -1
+            raise HarnessError(f"{where}: missing gold label")
+        key = str(value).strip() if not isinstance(value, bool) else repr(value)
+        if key not in self.choice_keys:
+            raise HarnessError(
+                f"{where}: label '{key}' out of range ({self.name} labels are "
+                f"{self.label_base}: {', '.join(self.choice_keys)})"
+            )
+        return self.choice_keys.index(key)
+
+    # -- model interface ---------------------------------------------------------------
+    @property
+    def num_labels(self) -> int:
+        """The head scores each (context, choice) pair with one logit."""
+        return 1
+
+    def encode(self, batch: dict[str, list], tokenizer: Any, max_length: int) -> dict[str, list]:
+        """One feature per row: every (context, choice) pair, nested as [choice][token].
+
+        Long pairs lose tokens from the context ("only_first"); a choice is cut only when
+        it alone would take more than half of the room left after the special tokens, and
+        then both sides share it ("longest_first").
+        """
+        counts = [len(c) for c in batch["choices"]]
+        firsts = [ctx for ctx, n in zip(batch["context"], counts, strict=True) for _ in range(n)]
+        seconds = [choice for choices in batch["choices"] for choice in choices]
+        room = max_length - tokenizer.num_special_tokens_to_add(pair=True)
+        if room < 2:
+            raise HarnessError(
+                f"--max-length {max_length} leaves no room for a context and a choice"
+            )
+        lengths = [len(ids) for ids in tokenizer(seconds, add_special_tokens=False)["input_ids"]]
+        pairs: list[dict[str, list[int]]] = [{} for _ in seconds]
+        for strategy, keep in (
+            ("only_first", lambda n: n <= room // 2),
+            ("longest_first", lambda n: n > room // 2),
+        ):
+            index = [i for i, n in enumerate(lengths) if keep(n)]
+            if not index:
+                continue
+            enc = tokenizer(
+                [firsts[i] for i in index],
+                [seconds[i] for i in index],
+                truncation=strategy,
+                max_length=max_length,
+            )
+            for key in _MODEL_INPUTS:
+                if key in enc:
+                    for j, i in enumerate(index):
+                        pairs[i][key] = enc[key][j]
+        out: dict[str, list] = {key: [] for key in pairs[0]} if pairs else {"input_ids": []}
+        start = 0
+        for n in counts:
+            for key in out:
+                out[key].append([pair[key] for pair in pairs[start : start + n]])
+            start += n
+        out["labels"] = list(batch["label"])
+        return out
+
+    def collator(self, tokenizer: Any) -> MultipleChoiceCollator:
+        return MultipleChoiceCollator(tokenizer)
+
+    def predict(self, model: Any, inputs: dict[str, torch.Tensor]) -> list[torch.Tensor]:
+        """Logits over each feature's real choices (padded choices are dropped, never chosen)."""
+        logits = model(**inputs).logits
+        real = (inputs["attention_mask"].sum(-1) > 0).sum(-1).tolist()
+        return [row[:n] for row, n in zip(logits, real, strict=True)]
+
+    def decode(
+        self,
+        outputs: list[np.ndarray],
+        features: datasets.Dataset,
+        rows: datasets.Dataset,
+        context: harness.EvalContext,
+    ) -> list[str]:
+        by_id = {eid: i for i, eid in enumerate(features["example_id"])}
+        return [
+            keys[int(np.argmax(outputs[by_id[eid]]))]
+            for eid, keys in zip(rows["example_id"], rows["keys"], strict=True)
+        ]
+
+    def references(self, rows: datasets.Dataset) -> list[str | None]:
+        return [
+            keys[label] if label >= 0 else None
+            for keys, label in zip(rows["keys"], rows["label"], strict=True)
+        ]
+
+    def write_predictions(self, path: Path, predictions: Sequence[str]) -> None:
+        """One predicted key per line, the AI2 leaderboards' ``.lst`` submission format."""
+        harness.atomic_write_text(path, "".join(f"{p}\n" for p in predictions))
+
+
+class MultipleChoiceCollator:
+    """Pads every (example, choice) to the batch's longest: ``[batch, choices, tokens]``.
+
+    Examples with fewer choices than the batch's most get all-padding choices whose
+    attention mask is zero, which is how :meth:`MultipleChoiceTask.predict` recognises
+    (and drops) them. Token length is rounded up to a multiple of 8 like the default
+    collator.
+    """
+
+    def __init__(self, tokenizer: Any, pad_to_multiple_of: int = 8):
+        self.pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+        self.left = getattr(tokenizer, "padding_side", "right") == "left"
+        self.multiple = pad_to_multiple_of
+
+    def __call__(self, features: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
+        choices = max(len(f["input_ids"]) for f in features)
+        tokens = max(len(ids) for f in features for ids in f["input_ids"])
+        tokens = -(-tokens // self.multiple) * self.multiple
+        shape = (len(features), choices, tokens)
+        batch = {"input_ids": torch.full(shape, self.pad_id, dtype=torch.long)}
+        batch["attention_mask"] = torch.zeros(shape, dtype=torch.long)
+        if "token_type_ids" in features[0]:
+            batch["token_type_ids"] = torch.zeros(shape, dtype=torch.long)
+        for b, feature in enumerate(features):
+            for c, ids in enumerate(feature["input_ids"]):
+                span = slice(tokens - len(ids), tokens) if self.left else slice(0, len(ids))
+                batch["input_ids"][b, c, span] = torch.tensor(ids, dtype=torch.long)
+                mask = feature.get("attention_mask")
+                batch["attention_mask"][b, c, span] = (
+                    torch.tensor(mask[c], dtype=torch.long) if mask is not None else 1
+                )
+                if "token_type_ids" in batch:
+                    batch["token_type_ids"][b, c, span] = torch.tensor(
+                        feature["token_type_ids"][c], dtype=torch.long
+                    )
+        if "labels" in features[0]:
+            batch["labels"] = torch.tensor([int(f["labels"]) for f in features], dtype=torch.long)
+        return batch
+
+
+# --------------------------------------------------------------------------- HellaSwag
+def _hellaswag_record(
+    task: MultipleChoiceTask, record: Record, where: str, *, missing_ok: bool = False
+) -> Row:
+    """``ctx_a`` is the context; each choice is ``ctx_b`` (often the subject) + the ending."""
+    endings = record.get("endings")
+    if not isinstance(endings, list) or not all(isinstance(e, str) for e in endings):
+        raise HarnessError(f"{where}: 'endings' must be a list of strings")
+    ctx_b = record.get("ctx_b") or ""
+    return task.row(
+        _text(record, "ctx_a", where),
+        [f"{ctx_b} {ending}".strip() for ending in endings],
+        task.label_index(record.get("label"), where, missing_ok=missing_ok),
+        where,
+        id=str(record.get("ind", "")),
+    )
+
+
+def _read_hellaswag(task: MultipleChoiceTask, split: str, root: Path) -> list[Row]:
+    path = task.local_files(split, "en", root)[0]
+    return [
+        _hellaswag_record(task, r, _where(path, n, r, "ind"), missing_ok=split == "test")
+        for n, r in _jsonl(path)
+    ]
+
+
+def _hellaswag_hub(task: MultipleChoiceTask, record: Record, where: str) -> Row:
+    return _hellaswag_record(task, record, where, missing_ok=True)  # test: label ""
+
+
+# --------------------------------------------------------------------------- CosmosQA
+_COSMOS_ANSWERS = ("answer0", "answer1", "answer2", "answer3")
+
+
+def _cosmos_record(task: MultipleChoiceTask, record: Record, where: str, missing_ok: bool) -> Row:
+    answers = [k for k in record if k.startswith("answer") and record[k] is not None]
+    if sorted(answers) != list(_COSMOS_ANSWERS):
+        raise HarnessError(
+            f"{where}: expected {task.num_choices} answers "
+            f"({', '.join(_COSMOS_ANSWERS)}), found {len(answers)}"
+        )
+    label = record.get("label")
+    if isinstance(label, int) and label == -1 and missing_ok:  # the Hub's hidden test label
+        label = None
+    question = _text(record, "question", where)
+    return task.row(
+        _text(record, "context", where),
+        [f"{question} {_text(record, k, where)}" for k in _COSMOS_ANSWERS],
+        task.label_index(label, where, missing_ok=missing_ok),
+        where,
+        id=str(record.get("id", "")),
+    )
+
+
+def _read_cosmosqa(task: MultipleChoiceTask, split: str, root: Path) -> list[Row]:
+    path = task.local_files(split, "en", root)[0]
+    if path.suffix == ".jsonl":  # the released test file: JSON lines without labels
+        return [_cosmos_record(task, r, _where(path, n, r, "id"), True) for n, r in _jsonl(path)]
+    required = ("id", "context", "question", *_COSMOS_ANSWERS, "label")
+    return [
+        _cosmos_record(task, r, _where(path, n, r, "id"), False) for n, r in _csv(path, required)
+    ]
+
+
+def _cosmos_hub(task: MultipleChoiceTask, record: Record, where: str) -> Row:
+    return _cosmos_record(task, record, where, missing_ok=True)
+
+
+# --------------------------------------------------------------------------- CommonsenseQA
+def _csqa_record(task: MultipleChoiceTask, record: Record, where: str, missing_ok: bool) -> Row:
+    """Released form (``question: {stem, choices: [{label, text}]}``) or the Hub's flat one."""
+    question = record.get("question")
+    if isinstance(question, dict):
+        stem = _text(question, "stem", where)
+        raw = question.get("choices")
+        if not isinstance(raw, list) or not all(isinstance(c, dict) for c in raw):
+            raise HarnessError(f"{where}: 'question.choices' must be a list of objects")
+        labels = [c.get("label") for c in raw]
+        texts = [c.get("text") for c in raw]
+    else:
+        stem = _text(record, "question", where)
+        raw = record.get("choices")
+        if not isinstance(raw, dict):
+            raise HarnessError(f"{where}: 'choices' must be {{'label': [...], 'text': [...]}}")
+        labels, texts = list(raw.get("label") or []), list(raw.get("text") or [])
+    if not all(isinstance(x, str) for x in labels + texts) or len(labels) != len(texts):
+        raise HarnessError(f"{where}: every choice needs a string 'label' and 'text'")
+    if len(set(labels)) != len(labels):
+        raise HarnessError(f"{where}: repeated choice labels {labels}")
+    answer = record.get("answerKey")
+    if answer is None or not str(answer).strip():
+        if not missing_ok:
+            raise HarnessError(f"{where}: missing gold label 'answerKey'")
+        label = -1
+    elif str(answer).strip() in labels:
+        label = labels.index(str(answer).strip())
+    else:
+        raise HarnessError(
+            f"{where}: answerKey '{answer}' is not one of the choice labels ({', '.join(labels)})"
+        )
+    return task.row(stem, texts, label, where, keys=labels, id=str(record.get("id", "")))
+
+
+def _read_csqa(task: MultipleChoiceTask, split: str, root: Path) -> list[Row]:
+    path = task.local_files(split, "en", root)[0]
+    return [
+        _csqa_record(task, r, _where(path, n, r, "id"), missing_ok=split == "test")
+        for n, r in _jsonl(path)
+    ]
+
+
+def _csqa_hub(task: MultipleChoiceTask, record: Record, where: str) -> Row:
+    return _csqa_record(task, record, _where(where, None, record, "id"), missing_ok=True)
+
+
+# --------------------------------------------------------------------------- SocialIQA
+_SIQA_ANSWERS = ("answerA", "answerB", "answerC")
+
+
+def _siqa_record(task: MultipleChoiceTask, record: Record, label: Any, where: str) -> Row:
+    answers = [k for k in record if k.startswith("answer") and record[k] is not None]
+    if sorted(answers) != list(_SIQA_ANSWERS):
+        raise HarnessError(
+            f"{where}: expected {task.num_choices} answers "
+            f"({', '.join(_SIQA_ANSWERS)}), found {len(answers)}"
+        )
+    question = _text(record, "question", where)
+    return task.row(
+        _text(record, "context", where),
+        [f"{question} {_text(record, k, where)}" for k in _SIQA_ANSWERS],
+        label,
+        where,
+        id="",
+    )
+
+
+def _read_socialiqa(task: MultipleChoiceTask, split: str, root: Path) -> list[Row]:
+    """Records in ``{split}.jsonl``; gold labels (1-based) line by line in ``{split}-labels.lst``."""
+    path, labels_path = task.local_files(split, "en", root)
+    records = _jsonl(path)
+    with open(labels_path, encoding="utf-8") as handle:
+        labels = [(n, line.strip()) for n, line in enumerate(handle, 1) if line.strip()]
+    if len(labels) != len(records):
+        raise HarnessError(
+            f"{labels_path}: {len(labels)} labels for {len(records)} records in {path}; "
+            "the files must be from the same release"
+        )
+    return [
+        _siqa_record(
+            task,
+            record,
+            task.label_index(label, f"{labels_path}:{ln} (label of {path}:{n})"),
+            f"{path}:{n}",
+        )
+        for (n, record), (ln, label) in zip(records, labels, strict=True)
+    ]
+
+
+def _siqa_hub(task: MultipleChoiceTask, record: Record, where: str) -> Row:
+    label = task.label_index(record.get("label"), where, missing_ok=True)  # "1\n" on the Hub
+    return _siqa_record(task, record, label, where)
+
+
+# --------------------------------------------------------------------------- the tasks
+HELLASWAG = MultipleChoiceTask(
+    name="hellaswag",
+    description="HellaSwag (Zellers et al. 2019): pick the most plausible continuation of an "
+    "ActivityNet or WikiHow context (4 endings).",
+    num_choices=4,
+    choice_keys=("0", "1", "2", "3"),
+    label_base="0-based",
+    hub_id="Rowan/hellaswag",
+    sample_root=SAMPLE_ROOT,
+    homepage="https://rowanzellers.com/hellaswag/",
+    layout={
+        "train": ("hellaswag/hellaswag_train.jsonl",),
+        "dev": ("hellaswag/hellaswag_val.jsonl",),
+        "test": ("hellaswag/hellaswag_test.jsonl",),
+    },
+    local_reader=_read_hellaswag,
+    hub_record=_hellaswag_hub,
+)
+
+COSMOSQA = MultipleChoiceTask(
+    name="cosmosqa",
+    description="Cosmos QA (Huang et al. 2019): commonsense reading comprehension over "
+    "everyday narratives (4 answers).",
+    num_choices=4,
+    choice_keys=("0", "1", "2", "3"),
+    label_base="0-based",
+    hub_id="allenai/cosmos_qa",
+    sample_root=SAMPLE_ROOT,
+    homepage="https://wilburone.github.io/cosmos/",
+    layout={
+        "train": ("cosmosqa/train.csv",),
+        "dev": ("cosmosqa/valid.csv",),
+        "test": ("cosmosqa/test.jsonl",),
+    },
+    local_reader=_read_cosmosqa,
+    hub_record=_cosmos_hub,
+)
+
+COMMONSENSEQA = MultipleChoiceTask(
+    name="commonsenseqa",
+    description="CommonsenseQA (Talmor et al. 2019), random split: ConceptNet-based questions "
+    "with 5 lettered choices.",
+    num_choices=5,
+    choice_keys=("A", "B", "C", "D", "E"),
+    label_base="letters",
+    hub_id="tau/commonsense_qa",
+    sample_root=SAMPLE_ROOT,
+    homepage="https://www.tau-nlp.sites.tau.ac.il/commonsenseqa",
+    layout={
+        "train": ("commonsenseqa/train_rand_split.jsonl",),
+        "dev": ("commonsenseqa/dev_rand_split.jsonl",),
+        "test": ("commonsenseqa/test_rand_split_no_answers.jsonl",),
+    },
+    local_reader=_read_csqa,
+    hub_record=_csqa_hub,
+)
+
+SOCIALIQA = MultipleChoiceTask(
+    name="socialiqa",
+    description="Social IQa (Sap et al. 2019): reasoning about people's motivations and "
+    "reactions (3 answers, 1-based labels).",
+    num_choices=3,
+    choice_keys=("1", "2", "3"),
+    label_base="1-based",
+    hub_id="allenai/social_i_qa",
+    sample_root=SAMPLE_ROOT,
+    homepage="https://leaderboard.allenai.org/socialiqa",
+    layout={
+        split: (
+            f"socialiqa/socialiqa-train-dev/{split}.jsonl",
+            f"socialiqa/socialiqa-train-dev/{split}-labels.lst",
+        )
+        for split in ("train", "dev")
+    },
+    local_reader=_read_socialiqa,
+    hub_record=_siqa_hub,
+)
+
+TASKS = (HELLASWAG, COSMOSQA, COMMONSENSEQA, SOCIALIQA)
+
+
+@harness.hookimpl
+def register_tasks(register):
+    for task in TASKS:
+        register(task)
