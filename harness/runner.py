@@ -914,10 +914,17 @@ def _new_run_id() -> str:
 
 
 def summary_table(records: list[dict[str, Any]], unavailable: list[str]) -> str:
-    """The run's leaderboard tables, one per task, then the targets that are not installed."""
-    from harness.leaderboard import target_table
+    """The run's tables: intermediate tasks' own scores, one table per target, then the
+    targets that are not installed."""
+    from harness.leaderboard import intermediate_table, target_table
 
-    blocks = [target_table(records, t) for t in dict.fromkeys(r["target"] for r in records)]
+    blocks = []
+    if any(r["role"] == "intermediate" for r in records):
+        blocks.append("intermediate tasks (own validation score)\n" + intermediate_table(records))
+    targets = [r for r in records if r["role"] == "target"]
+    blocks += [
+        f"{t}\n{target_table(targets, t)}" for t in dict.fromkeys(r["target"] for r in targets)
+    ]
     blocks += [
         f"{n}: not yet available (no installed plugin provides this task)" for n in unavailable
     ]
