@@ -130,6 +130,25 @@ def _parser() -> argparse.ArgumentParser:
         help="also write index.html with sortable tables and heat maps (default: yes)",
     )
 
+    an = sub.add_parser(
+        "analyze",
+        help="intermediate-task analysis: best intermediate per target (chosen on dev), effect "
+        "by resource class of the intermediate and target language, with bootstrap CIs",
+    )
+    an.add_argument(
+        "--runs",
+        type=Path,
+        nargs="+",
+        default=[Path("runs")],
+        help="folders searched for results.json (default: runs)",
+    )
+    an.add_argument(
+        "--out",
+        type=Path,
+        default=Path("leaderboards/analysis"),
+        help="folder for README.md, effects.md and heat maps (default: leaderboards/analysis)",
+    )
+
     sc = sub.add_parser(
         "score",
         help="score an XTREME submission folder against labels, as XTREME's evaluate.py",
@@ -190,6 +209,11 @@ def _dispatch(args: argparse.Namespace, plugins: Sequence[Any]) -> int:
             print(f"skipped invalid results: {problem}", file=sys.stderr)
         for path in written:
             print(path)
+        return 0
+    if args.command == "analyze":
+        from harness.analysis import analyze
+
+        print(analyze(args.runs, args.out))
         return 0
     if args.command == "export":
         from harness.scoring import export_submission

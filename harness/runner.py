@@ -194,8 +194,8 @@ class Runner:
         for name in names or ["none"]:
             if name == "none":
                 intermediates.append(None)
-            elif "+" in name:
-                members = tuple(self._intermediate(n) for n in name.split("+"))
+            elif len(_split_multitask(name)) > 1:
+                members = tuple(self._intermediate(n) for n in _split_multitask(name))
                 intermediates.append(MultiTask(name, members))
             else:
                 intermediates.append(self._intermediate(name))
@@ -867,6 +867,18 @@ def bootstrap(
         )
         out.append(float(scores[metric]))
     return out
+
+
+def _split_multitask(name: str) -> list[str]:
+    """Members of a multi-task phase: 'mnli+squad' -> [mnli, squad]; 'anli+' is one task
+    (ANLI+), so 'mnli+anli+' -> [mnli, anli+]."""
+    parts: list[str] = []
+    for piece in name.split("+"):
+        if piece == "" and parts:
+            parts[-1] += "+"
+        else:
+            parts.append(piece)
+    return parts
 
 
 def _concrete(intermediates: list[Any]) -> list[Task]:
