@@ -7,26 +7,33 @@ from pathlib import Path
 
 import pytest
 
+from harness.registry import load_registry
+
+TARGETS = ("xnli", "pawsx", "udpos", "panx", "xquad", "mlqa", "tydiqa", "bucc2018", "tatoeba")
+
 
 @pytest.mark.slow
 def test_xtreme_zs_on_embedded_default(harness_cli):
     result = harness_cli(
-        "run", "--suite", "xtreme-zs", "--run-id", "e2e", "--no-progress", timeout=900
+        "run", "--suite", "xtreme-zs", "--run-id", "e2e", "--no-progress", timeout=1200
     )
     assert result.returncode == 0, result.stderr[-3000:]
+    assert "not yet available" not in result.stderr
     records = json.loads(Path("runs/e2e/results.json").read_text())["records"]
-    xnli_langs = {r["language"] for r in records if r["target"] == "xnli" and r["split"] == "test"}
-    pawsx_langs = {
-        r["language"] for r in records if r["target"] == "pawsx" and r["split"] == "test"
-    }
-    assert len(xnli_langs) == 15 and len(pawsx_langs) == 7
-    en_dev = next(
-        r["value"]
-        for r in records
-        if (r["target"], r["language"], r["split"]) == ("xnli", "en", "dev")
-    )
-    assert en_dev > 55.0  # chance is 33.3
-    assert "tatoeba: not yet available" in result.stderr
-    assert not any(r["target"] in ("udpos", "tatoeba") for r in records)
+    registry = load_registry()
+    for target in TARGETS:  # every target scored in every language it has
+        scored = {r["language"] for r in records if r["target"] == target and r["main"]}
+        assert scored == set(registry.task(target).languages), target
+
+    def english(target: str, split: str) -> float:
+        return next(
+            r["value"]
+            for r in records
+            if (r["target"], r["language"], r["split"], r["main"]) == (target, "en", split, True)
+        )
+
+    assert english("xnli", "dev") > 55.0  # chance 33.3
+    assert english("udpos", "dev") > 50.0 and english("panx", "dev") > 30.0
+    assert english("mlqa", "dev") > 0.0  # F1: some answers found
     assert harness_cli("leaderboard").returncode == 0
     assert "xnli" in Path("leaderboards/README.md").read_text()
