@@ -182,7 +182,7 @@ class Task(ABC):
         """Rows for one split/language as a ``datasets.Dataset`` (with ``example_id``)."""
         self.check_language(language, split)
         if source.kind == "hub":
-            ds = self.read_hub(split, language)
+            ds = self._read_hub_or_explain(split, language)
         else:
             assert source.root is not None
             for path in self.local_files(split, language, source.root):
@@ -202,6 +202,19 @@ class Task(ABC):
         if "example_id" not in ds.column_names:
             ds = ds.add_column("example_id", list(range(len(ds))))
         return ds
+
+    def _read_hub_or_explain(self, split: str, language: str) -> datasets.Dataset:
+        """``read_hub``, with any failure (network, auth, missing config) as one line."""
+        try:
+            return self.read_hub(split, language)
+        except HarnessError:
+            raise
+        except Exception as exc:
+            raise HarnessError(
+                f"task '{self.name}': could not load {split}/{language} from the Hub "
+                f"({self.hub_id}): {' '.join(str(exc).split())[:200]}; "
+                "use --data PATH with a local download"
+            ) from None
 
     def check_language(self, language: str, split: str | None = None) -> None:
         allowed = set(self.languages) | {self.train_language}

@@ -275,16 +275,7 @@ class ExtractiveQATask(harness.Task):
             raise HarnessError(
                 f"task '{self.name}' has no Hugging Face Hub source; use --data PATH"
             )
-        try:
-            return self.hub_reader(self, split, language)
-        except HarnessError:
-            raise
-        except Exception as exc:  # network, auth, missing config: one line, not a traceback
-            raise HarnessError(
-                f"task '{self.name}': could not load {split}/{language} from the Hub "
-                f"({self.hub_id}): {' '.join(str(exc).split())[:200]}; "
-                "use --data PATH with a local download"
-            ) from None
+        return self.hub_reader(self, split, language)  # Task.load explains failures
 
     # -- model interface ---------------------------------------------------------------
     @property
