@@ -8,7 +8,7 @@ from harness.evaluators import Evaluator
 from harness.hookspecs import hookimpl
 from harness.models import Model
 from harness.results import atomic_write_json, atomic_write_text
-from harness.tasks import DataSource, EvalContext, Task
+from harness.tasks import DataSource, EvalContext, Task, read_jsonl
 
 __version__ = "0.1.0"
 
@@ -22,4 +22,5 @@ __all__ = [
     "atomic_write_json",
     "atomic_write_text",
     "hookimpl",
+    "read_jsonl",
 ]

@@ -84,6 +84,20 @@ def _parser() -> argparse.ArgumentParser:
     hp.add_argument("--max-train-examples", type=int, help="subsample training sets (debugging)")
     hp.add_argument("--accumulate-grad-batches", type=int)
     hp.add_argument(
+        "--val-every-steps",
+        type=int,
+        help="validate on the training task's dev set every N optimizer steps and keep "
+        "the best weights (jiant's eval_every_steps)",
+    )
+    hp.add_argument(
+        "--val-max-examples", type=int, help="validate on the first N dev examples only"
+    )
+    hp.add_argument(
+        "--early-stopping-patience",
+        type=int,
+        help="stop after N validations without improvement (needs --val-every-steps)",
+    )
+    hp.add_argument(
         "--bootstrap-samples",
         type=int,
         help="bootstrap replicates of each main score, for confidence intervals (default 0)",
@@ -372,6 +386,9 @@ def _run(registry: Any, args: argparse.Namespace) -> int:
             "max_train_examples": args.max_train_examples,
             "accumulate_grad_batches": args.accumulate_grad_batches,
             "bootstrap_samples": args.bootstrap_samples,
+            "val_every_steps": args.val_every_steps,
+            "val_max_examples": args.val_max_examples,
+            "early_stopping_patience": args.early_stopping_patience,
         },
         trainer={
             "accelerator": args.accelerator,

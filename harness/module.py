@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import lightning as L
@@ -33,6 +34,9 @@ class PhaseModule(L.LightningModule):
         self.learning_rate = learning_rate
         self.warmup_ratio = warmup_ratio
         self.weight_decay = weight_decay
+        self.validation_scorer: Callable[[list[dict[str, Any]]], float] | None = None
+        """Main score of the training task's dev subset from ``predict_step`` outputs."""
+        self._validation_outputs: list[dict[str, Any]] = []
 
     def training_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> torch.Tensor:
         batch = dict(batch)
@@ -51,6 +55,21 @@ class PhaseModule(L.LightningModule):
             "feature_index": index.cpu().tolist(),
             "outputs": [o.detach().float().cpu().numpy() for o in outputs],
         }
+
+    def on_validation_epoch_start(self) -> None:
+        self._validation_outputs = []
+
+    def validation_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> None:
+        self._validation_outputs.append(self.predict_step(batch, batch_idx))
+
+    def on_validation_epoch_end(self) -> None:
+        """Log ``val_score``, which early stopping and the best-checkpoint callback monitor."""
+        if self.validation_scorer is None:
+            return
+        score = self.validation_scorer(self._validation_outputs)
+        self._validation_outputs = []
+        # every rank scores the same gathered outputs, so syncing averages equal values
+        self.log("val_score", float(score), prog_bar=True, sync_dist=True)
 
     def _optimised_parameters(self) -> list[tuple[str, torch.nn.Parameter]]:
         return list(self.model.named_parameters())

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import torch
+from torch.utils.data import DataLoader
 
 from harness.module import PhaseModule
 from harness.tasks import Task
@@ -53,7 +54,10 @@ def sampling_probabilities(
 class MultiTaskLoader:
     """One epoch = as many steps as all members have batches; each step is one member's batch.
 
-    Member loaders restart when exhausted, so a small task sampled often is cycled.
+    Member loaders restart when exhausted, so a small task sampled often is cycled. Under
+    DDP each rank draws the same member at each step (the seed is shared) from its own
+    shard of that member's data: Lightning cannot give a custom loader distributed samplers,
+    so the shards are cut here.
     """
 
     def __init__(self, loaders: dict[str, Any], probabilities: dict[str, float], seed: int):
@@ -62,20 +66,48 @@ class MultiTaskLoader:
         self.weights = [probabilities[n] for n in self.names]
         self.seed = seed
         self.epoch = 0
+        self._sharded: dict[str, Any] | None = None
+
+    def _rank_loaders(self) -> dict[str, Any]:
+        """This rank's loaders (all of them outside a multi-process run)."""
+        if not (torch.distributed.is_available() and torch.distributed.is_initialized()):
+            return self.loaders
+        world = torch.distributed.get_world_size()
+        if world == 1:
+            return self.loaders
+        if self._sharded is None:
+            from lightning.fabric.utilities.distributed import DistributedSamplerWrapper
+
+            rank = torch.distributed.get_rank()
+            self._sharded = {
+                name: DataLoader(
+                    loader.dataset,
+                    batch_size=loader.batch_size,
+                    # every rank orders the data alike (same seed), then takes every world-th
+                    sampler=DistributedSamplerWrapper(
+                        loader.sampler, num_replicas=world, rank=rank, shuffle=False
+                    ),
+                    collate_fn=loader.collate_fn,
+                    num_workers=loader.num_workers,
+                )
+                for name, loader in self.loaders.items()
+            }
+        return self._sharded
 
     def __len__(self) -> int:
-        return sum(len(loader) for loader in self.loaders.values())
+        return sum(len(loader) for loader in self._rank_loaders().values())
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
+        loaders = self._rank_loaders()
         rng = random.Random(self.seed * 1_000_003 + self.epoch)
         self.epoch += 1
-        iterators = {n: iter(loader) for n, loader in self.loaders.items()}
+        iterators = {n: iter(loader) for n, loader in loaders.items()}
         for _ in range(len(self)):
             name = rng.choices(self.names, weights=self.weights)[0]
             try:
                 batch = next(iterators[name])
             except StopIteration:
-                iterators[name] = iter(self.loaders[name])
+                iterators[name] = iter(loaders[name])
                 batch = next(iterators[name])
             yield {**batch, "task": name}
 

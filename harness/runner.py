@@ -51,6 +51,9 @@ DEFAULT_HPARAMS: dict[str, Any] = {
     "bootstrap_samples": 0,
     "multitask_temperature": 1.0,
     "max_grad_norm": None,
+    "val_every_steps": None,
+    "val_max_examples": None,
+    "early_stopping_patience": None,
 }
 RUN_ID_ENV = "HARNESS_RUN_ID"  # shared with DDP worker processes Lightning re-launches
 PACKAGES = (
@@ -238,6 +241,11 @@ class Runner:
                 "hparams",
                 f"hyper-parameters of {task.name} (suite file and command line)",
             )
+            if resolved.get("early_stopping_patience") and not resolved.get("val_every_steps"):
+                raise HarnessError(
+                    f"hyper-parameters of {task.name}: early_stopping_patience needs "
+                    "val_every_steps; add --val-every-steps N"
+                )
             hparams[task.name] = resolved
 
         sources = {t.name: self._source(t) for t in [*targets, *_concrete(intermediates)]}
@@ -396,9 +404,11 @@ class Runner:
                     init = None
                     if inter is not None:
                         init = self._intermediate_phase(plan, run, inter, seed, done, finished)
+                        _release_memory()
                     for target in todo:
                         self._phase(plan, run, target, inter, init, seed, "target")
                         finished(_phase_key(seed, inter, target))
+                        _release_memory()
         except BaseException as exc:
             if self.main:
                 error = (
@@ -557,9 +567,12 @@ class Runner:
         module = MultiTaskModule(
             models, tasks, hp["learning_rate"], hp["warmup_ratio"], hp["weight_decay"]
         )
+        if hp.get("val_every_steps"):
+            self.say("  multi-task phases train without validation; the last weights carry over")
         label = f"{multi.name}-seed{seed}"
         state_dir = run.path / "state" / label
-        trainer = self._trainer(run, label, hp, state_dir)
+        # each step trains one head, so DDP must expect parameters without gradients
+        trainer = self._trainer(run, label, hp, state_dir, unused_parameters=True)
         last = state_dir / "last.ckpt"
         started = time.perf_counter()
         trainer.fit(
@@ -567,7 +580,10 @@ class Runner:
             train_dataloaders=MultiTaskLoader(loaders, shares, seed),
             ckpt_path=str(last) if last.exists() else None,
         )
-        self.say(f"  trained {multi.name} in {time.perf_counter() - started:.1f}s")
+        self.say(
+            f"  trained {multi.name}: {trainer.global_step} steps "
+            f"in {time.perf_counter() - started:.1f}s"
+        )
         trainer.strategy.barrier()
         if self.main:
             shutil.rmtree(state_dir, ignore_errors=True)
@@ -646,8 +662,13 @@ class Runner:
             seed,
             num_workers=int(self.config.trainer.get("num_workers", 0)),
         )
+        validation = self._validation(plan, task, hp, data) if train is not None else None
+        if validation is not None:
+            module.validation_scorer = validation[1]
         state_dir = run.path / "state" / label
-        trainer = self._trainer(run, label, hp, state_dir if train is not None else None)
+        trainer = self._trainer(
+            run, label, hp, state_dir if train is not None else None, validation is not None
+        )
         if train is not None:
             last = state_dir / "last.ckpt"
             if last.exists():
@@ -656,12 +677,15 @@ class Runner:
             trainer.fit(
                 module,
                 train_dataloaders=data.train_dataloader(),
+                val_dataloaders=validation[0] if validation is not None else None,
                 ckpt_path=str(last) if last.exists() else None,
             )
             n = len(train)
             self.say(
                 f"  trained {task.name} on {n} features in {time.perf_counter() - started:.1f}s"
             )
+            if validation is not None:
+                self._keep_best(trainer, module, validation[0], task)
             trainer.strategy.barrier()
             if self.main:
                 shutil.rmtree(state_dir, ignore_errors=True)  # the phase is done; free the disk
@@ -669,10 +693,82 @@ class Runner:
             module.model.eval()
         return _Phase(task, inter, role, seed, trainer, module, data)
 
-    def _trainer(self, run: RunDir, label: str, hp: dict[str, Any], state_dir: Path | None):
-        """A Lightning trainer; ``state_dir`` gets a resumable last.ckpt after every epoch."""
-        import lightning as L
+    def _validation(
+        self, plan: Plan, task: Task, hp: dict[str, Any], data: PhaseDataModule
+    ) -> tuple[Any, Callable[[list[dict[str, Any]]], float]] | None:
+        """The dev loader ``val_every_steps`` validates on, and its main-score function."""
+        if not hp.get("val_every_steps"):
+            return None
+        lang = task.train_language
+        if "dev" not in task.splits_for(lang):
+            self.say(f"  {task.name} has no dev set in {lang}: trained without validation")
+            return None
+        src = plan.sources[task.name]
+        rows = self.rows(task, "dev", lang, src)
+        features = self._encoded(task, "dev", lang, src, hp)
+        limit = hp.get("val_max_examples")
+        if limit and limit < len(rows):
+            rows = rows.select(range(limit))
+            keep = set(rows["example_id"])
+            features = features.select(
+                [i for i, e in enumerate(features["example_id"]) if e in keep]
+            )
+        references = task.references(rows)
+        if any(r is None for r in references):
+            self.say(f"  {task.name} dev {lang} has no labels: trained without validation")
+            return None
+        evaluator = self.registry.evaluator(task.evaluator)
+        context = EvalContext("dev", lang, {})
+
+        def main_score(outputs: list[dict[str, Any]]) -> float:
+            by_feature = _gather_predictions(outputs)
+            predictions = task.decode(
+                [by_feature[i] for i in range(len(features))], features, rows, context
+            )
+            scores = evaluator.score(predictions, references, language=lang)
+            return float(scores[task.main_metric])
+
+        return data.eval_dataloader(features), main_score
+
+    def _keep_best(self, trainer: Any, module: Any, loader: Any, task: Task) -> None:
+        """Validate the last weights too, then continue with the best validated ones (jiant)."""
         from lightning.pytorch.callbacks import ModelCheckpoint
+
+        final = trainer.validate(module, dataloaders=loader, verbose=False)[0]["val_score"]
+        best = next(
+            c
+            for c in trainer.checkpoint_callbacks
+            if isinstance(c, ModelCheckpoint) and c.monitor == "val_score"
+        )
+        if best.best_model_path and best.best_model_score is not None:
+            if float(best.best_model_score) > final:
+                checkpoint = torch.load(
+                    best.best_model_path, map_location="cpu", weights_only=False
+                )
+                module.load_state_dict(checkpoint["state_dict"])
+                self.say(
+                    f"  kept the best validated weights: dev {task.main_metric} "
+                    f"{float(best.best_model_score):.2f} (last {final:.2f})"
+                )
+                return
+        self.say(f"  kept the last weights: dev {task.main_metric} {final:.2f}")
+
+    def _trainer(
+        self,
+        run: RunDir,
+        label: str,
+        hp: dict[str, Any],
+        state_dir: Path | None,
+        validate: bool = False,
+        unused_parameters: bool = False,
+    ):
+        """A Lightning trainer; ``state_dir`` gets a resumable last.ckpt after every epoch.
+
+        With ``validate``, it also validates every ``val_every_steps`` optimizer steps, keeps
+        the best weights in ``state_dir`` and, given a patience, stops early.
+        """
+        import lightning as L
+        from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint
         from lightning.pytorch.loggers import CSVLogger
 
         opts = {
@@ -681,29 +777,57 @@ class Runner:
             if k in ("accelerator", "devices", "strategy", "precision", "num_nodes")
             and v is not None
         }
+        if unused_parameters and opts.get("strategy") == "ddp":
+            opts["strategy"] = "ddp_find_unused_parameters_true"
+        accumulate = int(hp.get("accumulate_grad_batches") or 1)
+        callbacks: list[Any] = []
+        if state_dir is not None:
+            callbacks.append(
+                ModelCheckpoint(
+                    dirpath=state_dir,
+                    filename="last",
+                    enable_version_counter=False,
+                    save_on_train_epoch_end=True,
+                )
+            )
+        if validate:
+            opts |= {
+                "val_check_interval": int(hp["val_every_steps"]) * accumulate,  # in batches
+                "check_val_every_n_epoch": None,  # intervals run across epoch boundaries
+            }
+            callbacks.append(
+                ModelCheckpoint(
+                    dirpath=state_dir,
+                    filename="best",
+                    monitor="val_score",
+                    mode="max",
+                    save_top_k=1,
+                    save_weights_only=True,
+                    enable_version_counter=False,
+                )
+            )
+            if hp.get("early_stopping_patience"):
+                callbacks.append(
+                    EarlyStopping(
+                        monitor="val_score",
+                        mode="max",
+                        patience=int(hp["early_stopping_patience"]),
+                        check_on_train_epoch_end=False,
+                    )
+                )
+        else:
+            opts["limit_val_batches"] = 0
         return L.Trainer(
             max_epochs=int(hp["epochs"]),
-            accumulate_grad_batches=int(hp.get("accumulate_grad_batches") or 1),
+            accumulate_grad_batches=accumulate,
             gradient_clip_val=hp.get("max_grad_norm"),
             logger=CSVLogger(run.path / "logs", name=label),
-            callbacks=[
-                *(
-                    [
-                        ModelCheckpoint(
-                            dirpath=state_dir, filename="last", enable_version_counter=False
-                        )
-                    ]
-                    if state_dir is not None
-                    else []
-                ),
-                *self.config.callbacks,
-            ],
+            callbacks=[*callbacks, *self.config.callbacks],
             enable_checkpointing=state_dir is not None,
             enable_model_summary=False,
             enable_progress_bar=self.progress,
             log_every_n_steps=10,
             num_sanity_val_steps=0,
-            limit_val_batches=0,
             **opts,
         )
 
@@ -821,6 +945,16 @@ class Runner:
             "plugins": [asdict(p) for p in self.registry.plugins],
             "data_files": self._fingerprints,
         }
+
+
+def _release_memory() -> None:
+    """Free a finished phase's model now: trainer and module reference each other, so
+    without a collection their weights (and optimizer state) outlive the phase."""
+    import gc
+
+    gc.collect()
+    if torch.cuda.is_available():
+        torch.cuda.empty_cache()
 
 
 def _gather_predictions(outputs: list[dict[str, Any]]) -> dict[int, np.ndarray]:

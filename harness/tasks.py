@@ -7,6 +7,7 @@ defined?" has one answer: the family module that instantiates it.
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,6 +21,27 @@ import torch
 from harness.errors import HarnessError
 
 ROLES = ("intermediate", "target")
+
+
+def read_jsonl(path: Path) -> list[tuple[int, dict[str, Any]]]:
+    """(line number, object) per non-blank line of a JSON-lines release file.
+
+    A bad line is a :class:`HarnessError` naming ``path:line``, so a task's reader can
+    name the culprit row the same way for every JSON-lines release.
+    """
+    out = []
+    with open(path, encoding="utf-8") as handle:
+        for n, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise HarnessError(f"{path}:{n}: not valid JSON ({exc.msg})") from None
+            if not isinstance(record, dict):
+                raise HarnessError(f"{path}:{n}: expected a JSON object per line")
+            out.append((n, record))
+    return out
 
 
 @dataclass(frozen=True)

@@ -202,17 +202,29 @@ def test_hub_qqp_and_pawsx_schemas(tasks, monkeypatch):
     assert tasks["pawsx"].references(tasks["pawsx"].load("dev", "ja", DataSource("hub"))) == ["0"]
 
 
-def test_hub_failure_is_one_clear_line(tasks, monkeypatch):
+@pytest.mark.parametrize(
+    "name, split, lang",
+    [
+        ("xnli", "test", "de"),
+        ("udpos", "dev", "de"),
+        ("xquad", "test", "de"),
+        ("hellaswag", "dev", "en"),
+        ("bucc2018", "dev", "de"),
+        ("tatoeba", "test", "de"),
+    ],
+)
+def test_hub_failure_is_one_clear_line(tasks, monkeypatch, name, split, lang):
+    """Every family's Hub reader fails the same way: one line from Task.load, no traceback."""
+
     def offline(*args, **kwargs):
-        raise ConnectionError(
-            "Couldn't reach 'facebook/xnli' on the Hub\n(LocalEntryNotFoundError)"
-        )
+        raise ConnectionError("Couldn't reach the dataset on the Hub\n(LocalEntryNotFoundError)")
 
     monkeypatch.setattr(datasets, "load_dataset", offline)
     with pytest.raises(
-        HarnessError, match=r"could not load test/de from the Hub .*--data PATH"
+        HarnessError,
+        match=rf"task '{name}': could not load {split}/{lang} from the Hub .*--data PATH",
     ) as info:
-        tasks["xnli"].load("test", "de", DataSource("hub"))
+        tasks[name].load(split, lang, DataSource("hub"))
     assert "\n" not in str(info.value)
 
 

@@ -49,3 +49,42 @@ def test_ddp_two_processes_counts_each_example_once(tiny_model, sample_copy, har
     manifest = json.loads(Path("runs/ddp/run.json").read_text())
     assert manifest["status"] == "finished" and manifest["config"]["trainer"]["devices"] == 2
     assert len(list(Path("runs").iterdir())) == 1
+
+
+def test_ddp_multitask_phase_gives_each_rank_its_own_shard(tiny_model, harness_cli):
+    """A+B intermediate under DDP: every member's data is split between the ranks."""
+    result = harness_cli(
+        "run",
+        "--model",
+        str(tiny_model),
+        "--intermediate",
+        "mnli+qqp",
+        "--targets",
+        "xnli",
+        "--languages",
+        "en",
+        "--epochs",
+        "1",
+        "--batch-size",
+        "16",
+        "--max-train-examples",
+        "64",
+        "--accelerator",
+        "cpu",
+        "--devices",
+        "2",
+        "--strategy",
+        "ddp",
+        "--run-id",
+        "ddp-mt",
+        "--no-progress",
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    # one process would take 64/16 = 4 batches per member; each of 2 ranks takes 2 per member
+    assert "trained mnli+qqp: 4 steps" in result.stderr, result.stderr[-3000:]
+    records = json.loads(Path("runs/ddp-mt/results.json").read_text())["records"]
+    assert {(r["target"], r["role"]) for r in records} == {
+        ("mnli", "intermediate"),
+        ("qqp", "intermediate"),
+        ("xnli", "target"),
+    }

@@ -9,7 +9,6 @@ normalised rows: ``text_a``, ``text_b``, ``label`` (index into ``labels``; -1 = 
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,22 +55,6 @@ def _tsv_rows(path: Path) -> list[tuple[int, list[str]]]:
             for n, row in enumerate(csv.reader(handle, delimiter="\t", quotechar=None), 1)
             if row
         ]
-
-
-def _jsonl_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
-    out = []
-    with open(path, encoding="utf-8") as handle:
-        for n, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise HarnessError(f"{path}:{n}: not valid JSON ({exc.msg})") from None
-            if not isinstance(record, dict):
-                raise HarnessError(f"{path}:{n}: expected a JSON object per line")
-            out.append((n, record))
-    return out
 
 
 def _field(record: dict[str, Any], key: str, where: str) -> str:
@@ -274,7 +257,7 @@ def _read_glue_qqp(task: PairClassificationTask, split: str, lang: str, root: Pa
 def _read_snli_jsonl(path: Path, task: PairClassificationTask) -> list[Row]:
     """SNLI 1.0 ``.jsonl``: ``gold_label`` "-" (no annotator consensus) rows are dropped."""
     rows = []
-    for n, record in _jsonl_rows(path):
+    for n, record in harness.read_jsonl(path):
         where = f"{path}:{n}"
         gold = _field(record, "gold_label", where)
         if gold == "-":
@@ -292,7 +275,7 @@ def _read_snli_jsonl(path: Path, task: PairClassificationTask) -> list[Row]:
 def _read_anli_jsonl(path: Path, task: PairClassificationTask) -> list[Row]:
     """ANLI v1.0 ``R{1,2,3}/{split}.jsonl``: ``context``, ``hypothesis``, ``label`` in e/n/c."""
     rows = []
-    for n, record in _jsonl_rows(path):
+    for n, record in harness.read_jsonl(path):
         where = f"{path}:{n}"
         rows.append(
             {

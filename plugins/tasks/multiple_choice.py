@@ -41,7 +41,6 @@ never predicted), but a padded choice would still enter the training loss, which
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,23 +61,6 @@ _MODEL_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
 # --------------------------------------------------------------------------- file readers
-def _jsonl(path: Path) -> list[tuple[int, Record]]:
-    """(line number, object) for each non-blank line of a JSON-lines file."""
-    out = []
-    with open(path, encoding="utf-8") as handle:
-        for n, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise HarnessError(f"{path}:{n}: not valid JSON ({exc.msg})") from None
-            if not isinstance(record, dict):
-                raise HarnessError(f"{path}:{n}: expected a JSON object per line")
-            out.append((n, record))
-    return out
-
-
 def _csv(path: Path, required: Sequence[str]) -> list[tuple[int, Record]]:
     """(line number where the record starts, row) of a CSV file with a header row."""
     with open(path, encoding="utf-8-sig", newline="") as handle:
@@ -152,14 +134,8 @@ class MultipleChoiceTask(harness.Task):
         return self.local_reader(self, split, root)
 
     def read_hub(self, split: str, language: str) -> datasets.Dataset:
-        try:
-            ds = datasets.load_dataset(self.hub_id, split=_HUB_SPLIT[split])
-        except Exception as exc:  # network, auth, missing split: one line, not a traceback
-            raise HarnessError(
-                f"task '{self.name}': could not load {split} from the Hub ({self.hub_id}): "
-                f"{' '.join(str(exc).split())[:200]}; use --data PATH with a local download"
-            ) from None
-        return self.from_hub(ds, split)
+        # failures (network, auth, missing split) become one line in Task.load
+        return self.from_hub(datasets.load_dataset(self.hub_id, split=_HUB_SPLIT[split]), split)
 
     def from_hub(self, ds: datasets.Dataset, split: str) -> datasets.Dataset:
         """Normalise a Hub split (also what tests feed an in-memory Hub-schema dataset)."""
@@ -344,7 +320,7 @@ def _read_hellaswag(task: MultipleChoiceTask, split: str, root: Path) -> list[Ro
     path = task.local_files(split, "en", root)[0]
     return [
         _hellaswag_record(task, r, _where(path, n, r, "ind"), missing_ok=split == "test")
-        for n, r in _jsonl(path)
+        for n, r in harness.read_jsonl(path)
     ]
 
 
@@ -379,7 +355,10 @@ def _cosmos_record(task: MultipleChoiceTask, record: Record, where: str, missing
 def _read_cosmosqa(task: MultipleChoiceTask, split: str, root: Path) -> list[Row]:
     path = task.local_files(split, "en", root)[0]
     if path.suffix == ".jsonl":  # the released test file: JSON lines without labels
-        return [_cosmos_record(task, r, _where(path, n, r, "id"), True) for n, r in _jsonl(path)]
+        return [
+            _cosmos_record(task, r, _where(path, n, r, "id"), True)
+            for n, r in harness.read_jsonl(path)
+        ]
     required = ("id", "context", "question", *_COSMOS_ANSWERS, "label")
     return [
         _cosmos_record(task, r, _where(path, n, r, "id"), False) for n, r in _csv(path, required)
@@ -429,7 +408,7 @@ def _read_csqa(task: MultipleChoiceTask, split: str, root: Path) -> list[Row]:
     path = task.local_files(split, "en", root)[0]
     return [
         _csqa_record(task, r, _where(path, n, r, "id"), missing_ok=split == "test")
-        for n, r in _jsonl(path)
+        for n, r in harness.read_jsonl(path)
     ]
 
 
@@ -461,7 +440,7 @@ def _siqa_record(task: MultipleChoiceTask, record: Record, label: Any, where: st
 def _read_socialiqa(task: MultipleChoiceTask, split: str, root: Path) -> list[Row]:
     """Records in ``{split}.jsonl``; gold labels (1-based) line by line in ``{split}-labels.lst``."""
     path, labels_path = task.local_files(split, "en", root)
-    records = _jsonl(path)
+    records = harness.read_jsonl(path)
     with open(labels_path, encoding="utf-8") as handle:
         labels = [(n, line.strip()) for n, line in enumerate(handle, 1) if line.strip()]
     if len(labels) != len(records):

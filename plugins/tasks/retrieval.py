@@ -194,14 +194,8 @@ class RetrievalTask(harness.Task):
         return {"block_size": int(self.settings["block_size"]), "backend": self.settings["backend"]}
 
     def _hub(self, config: str, split: str) -> datasets.Dataset:
-        try:
-            return datasets.load_dataset(self.hub_id, config, split=split)
-        except Exception as exc:  # network, auth, missing config: one line, not a traceback
-            raise HarnessError(
-                f"task '{self.name}': could not load {config}/{split} from the Hub "
-                f"({self.hub_id}): {' '.join(str(exc).split())[:200]}; "
-                "use --data PATH with a local download"
-            ) from None
+        # failures (network, auth, missing config) become one line in Task.load
+        return datasets.load_dataset(self.hub_id, config, split=split)
 
 
 class _Reached(Exception):

@@ -544,16 +544,8 @@ def from_hub_schema(task: TaggingTask, ds: datasets.Dataset, column: str) -> dat
 
 def _hub_reader(config: Callable[[str], str], column: str) -> HubReader:
     def read(task: TaggingTask, split: str, lang: str) -> datasets.Dataset:
-        try:
-            ds = datasets.load_dataset(task.hub_id, config(lang), split=_HUB_SPLIT[split])
-        except HarnessError:
-            raise
-        except Exception as exc:  # network, auth, missing config: one line, not a traceback
-            raise HarnessError(
-                f"task '{task.name}': could not load {split}/{lang} from the Hub "
-                f"({task.hub_id}, {config(lang)}): {' '.join(str(exc).split())[:200]}; "
-                "use --data PATH with a local download"
-            ) from None
+        # failures (network, auth, missing config) become one line in Task.load
+        ds = datasets.load_dataset(task.hub_id, config(lang), split=_HUB_SPLIT[split])
         return from_hub_schema(task, ds, column)
 
     return read
