@@ -153,88 +153,215 @@ DAYS = ["Monday", "Tuesday", "Friday", "Sunday"]
 TEAMS = ["Arsenal", "Benfica", "Ajax", "Porto", "Celtic", "Lyon", "Napoli", "Sevilla"]
 
 
+SURNAMES = [
+    "Santos",
+    "Keller",
+    "Hall",
+    "Reed",
+    "Ruiz",
+    "Vidal",
+    "Berger",
+    "Weber",
+    "Lane",
+    "Tanaka",
+]
+COUNTRIES = ["Spain", "Italy", "France", "Germany", "Brazil", "Norway", "Japan", "Ghana"]
+INSTRUMENTS = ["guitar", "drums", "piano", "violin", "trumpet", "cello"]
+SIDES = ["north", "south", "east", "west"]
+INSTITUTIONS = ["the library", "the museum", "the university", "the gallery", "the city archive"]
+ROLES = ["teacher", "student", "manager", "assistant", "coach", "doctor"]
+ADJUNCTS = [
+    "in {year}",
+    "on {day}",
+    "during the summer",
+    "in the spring of {year}",
+    "after the war",
+    "in September {year}",
+    "for the first time",
+    "at the end of the season",
+    "two years later",
+    "in the early morning",
+]
+# Cores whose two slots {X} and {Y} play different roles: swapping them changes the meaning.
+# Each entry: (active form, same meaning with other word order or None, kind of the slot fillers).
+ASYMMETRIC = [
+    ("{X} succeeded {Y} as mayor of {C}", None, "person"),
+    ("{X} was the {R} of {Y}", None, "person"),
+    ("{X} sold the old house to {Y}", "the old house was sold by {X} to {Y}", "person"),
+    ("{X} wrote a long letter to {Y}", "a long letter was written by {X} to {Y}", "person"),
+    ("{X} replaced {Y} as captain of the team", None, "person"),
+    ("{X} borrowed money from {Y}", None, "person"),
+    (
+        "{X} interviewed {Y} for the newspaper",
+        "{Y} was interviewed by {X} for the newspaper",
+        "person",
+    ),
+    (
+        "{X} trained {Y} for the Olympic Games",
+        "{Y} was trained by {X} for the Olympic Games",
+        "person",
+    ),
+    ("{X} introduced {Y} to the director", "{Y} was introduced to the director by {X}", "person"),
+    ("{X} was born two years before {Y}", "{Y} was born two years after {X}", "person"),
+    ("{X} is older than {Y}", "{Y} is younger than {X}", "person"),
+    ("{P} moved from {X} to {Y}", None, "city"),
+    ("the train from {X} to {Y} was delayed by two hours", None, "city"),
+    ("the company moved its headquarters from {X} to {Y}", None, "city"),
+    ("the flight from {X} to {Y} was cancelled", None, "city"),
+    ("{P} was born in {X} and later worked in {Y}", "born in {X}, {P} later worked in {Y}", "city"),
+    (
+        "the village lies north of {X} and south of {Y}",
+        "the village lies south of {Y} and north of {X}",
+        "city",
+    ),
+    ("{X} defeated {Y} in the final", "{Y} was defeated by {X} in the final", "country"),
+    ("{X} beat {Y} by three goals to one", "{Y} lost to {X} by three goals to one", "country"),
+    ("the army of {X} was defeated by {Y}", "{Y} defeated the army of {X}", "country"),
+    ("the team won the league in {X} and finished second in {Y}", None, "year"),
+    ("the school was founded in {X} and closed in {Y}", None, "year"),
+    (
+        "{P} played the {X}, while {Q} played the {Y}",
+        "while {Q} played the {Y}, {P} played the {X}",
+        "instrument",
+    ),
+    (
+        "the old tower stands on the {X} side of the square and the new one on the {Y} side",
+        "the new tower stands on the {Y} side of the square and the old one on the {X} side",
+        "side",
+    ),
+    ("the line connects {C} with {X}, but not with {Y}", None, "city"),
+    (
+        "{X} lent the old manuscript to {Y}",
+        "the old manuscript was lent by {X} to {Y}",
+        "institution",
+    ),
+    ("{X} gave the main prize to {Y}", "the main prize was given by {X} to {Y}", "person"),
+    ("{X} coached the team before {Y} became its captain", None, "person"),
+    ("{X} scored the first goal and {Y} scored the second", None, "person"),
+    (
+        "{X} wrote the music and {Y} wrote the words of the song",
+        "the music of the song was written by {X} and the words by {Y}",
+        "person",
+    ),
+    (
+        "the bridge over the river was designed by {X} and built by {Y}",
+        "designed by {X}, the bridge over the river was built by {Y}",
+        "person",
+    ),
+    (
+        "the school was founded by {X} and later run by {Y}",
+        "founded by {X}, the school was later run by {Y}",
+        "person",
+    ),
+    ("the team scored {X} in the first half and {Y} in the second half", None, "count"),
+    ("the shop is closed on {X} and open late on {Y}", None, "day"),
+    ("prices rose in {X} and fell in {Y}", None, "year"),
+    (
+        "the {X} tower is taller than the {Y} tower",
+        "the {Y} tower is shorter than the {X} tower",
+        "side",
+    ),
+    ("{X} is the capital, and {Y} is the largest city", None, "city"),
+]
+# Person-acts-on-person cores from transitive verbs (active, passive), each with a few tails.
+VERBS = [
+    ("visited", "was visited by"),
+    ("called", "was called by"),
+    ("thanked", "was thanked by"),
+    ("hired", "was hired by"),
+    ("helped", "was helped by"),
+    ("followed", "was followed by"),
+    ("beat", "was beaten by"),
+    ("taught", "was taught by"),
+    ("paid", "was paid by"),
+    ("warned", "was warned by"),
+    ("invited", "was invited by"),
+    ("praised", "was praised by"),
+    ("criticised", "was criticised by"),
+    ("supported", "was supported by"),
+    ("recommended", "was recommended by"),
+    ("photographed", "was photographed by"),
+    ("defended", "was defended by"),
+    ("advised", "was advised by"),
+]
+TAILS = ["", " in {C}", " at the conference", " after the match", " for the second time"]
+VERB_CORES = [
+    (f"{{X}} {active} {{Y}}{tail}", f"{{Y}} {passive} {{X}}{tail}", "person")
+    for active, passive in VERBS
+    for tail in TAILS
+]
+# Cores where the two slots are interchangeable: swapping them keeps the meaning.
+SYMMETRIC = [
+    ("the lake lies on the border between {X} and {Y}", "country"),
+    ("{X} and {Y} founded the school together", "person"),
+    ("{X} married {Y}", "person"),
+    ("the new road connects {X} and {Y}", "city"),
+    ("{X} and {Y} signed a trade agreement", "country"),
+    ("{X} and {Y} share a long border", "country"),
+    ("the road between {X} and {Y} was rebuilt", "city"),
+]
+
+
+def _fillers(rng: random.Random, kind: str) -> tuple[str, str]:
+    if kind == "person":
+        pool = [f"{n} {s}" for n in NAMES for s in SURNAMES]
+    elif kind == "year":
+        return tuple(str(y) for y in sorted(rng.sample(range(1950, 2016), 2)))  # type: ignore[return-value]
+    else:
+        pool = {
+            "city": CITIES,
+            "country": COUNTRIES,
+            "instrument": INSTRUMENTS,
+            "side": SIDES,
+            "institution": INSTITUTIONS,
+            "count": ["once", "twice", "three times"],
+            "day": [*DAYS, "Wednesday", "Thursday", "Saturday"],
+        }[kind]
+    a, b = rng.sample(pool, 2)
+    return a, b
+
+
+def _sentence(core: str, adjunct: str, front: bool) -> str:
+    """Place the adjunct before or after the core clause, with PAWS-like punctuation."""
+    text = f"{adjunct}, {core}" if front else f"{core} {adjunct}"
+    return text[0].upper() + text[1:] + "."
+
+
 def paws_pairs(rng: random.Random, n: int) -> list[tuple[str, str, str]]:
-    """PAWS-style pairs: label 1 reorders without changing meaning, label 0 swaps roles."""
+    """PAWS-style pairs with high word overlap, built the way PAWS was (Zhang et al. 2019).
+
+    Label 0 swaps two entities whose roles differ (PAWS's word swapping); label 1 keeps the
+    meaning while moving words around: the adjunct moves, the voice changes or, rarely,
+    two interchangeable entities swap (PAWS's back-translated positives).
+    """
     out = []
     for i in range(n):
-        a, b = rng.sample(NAMES, 2)
-        c1, c2 = rng.sample(CITIES, 2)
-        t1, t2 = rng.sample(TEAMS, 2)
-        year = rng.randint(1950, 2015)
-        kind = rng.randrange(7)
-        if kind == 0:  # (same order, reordered) x (meaning kept, roles swapped)
-            s1 = f"In {year}, {a} moved from {c1} to {c2}."
-            para = [
-                f"{a} moved from {c1} to {c2} in {year}.",
-                f"In {year}, {a} went from {c1} to {c2}.",
-            ]
-            swap = [
-                f"In {year}, {a} moved from {c2} to {c1}.",
-                f"{a} moved from {c2} to {c1} in {year}.",
-            ]
-        elif kind == 1:
-            s1 = f"{a} was born in {c1} and later worked in {c2}."
-            para = [
-                f"Born in {c1}, {a} later worked in {c2}.",
-                f"{a} was born in {c1} and then worked in {c2}.",
-            ]
-            swap = [
-                f"{a} was born in {c2} and later worked in {c1}.",
-                f"Born in {c2}, {a} later worked in {c1}.",
-            ]
-        elif kind == 2:
-            s1 = f"{t1} defeated {t2} in the final of {year}."
-            para = [
-                f"In the final of {year}, {t1} defeated {t2}.",
-                f"{t1} beat {t2} in the final of {year}.",
-            ]
-            swap = [
-                f"{t2} defeated {t1} in the final of {year}.",
-                f"In the final of {year}, {t2} defeated {t1}.",
-            ]
-        elif kind == 4:
-            day = rng.choice(DAYS)
-            s1 = f"The train from {c1} to {c2} was late on {day}."
-            para = [
-                f"On {day}, the train from {c1} to {c2} was late.",
-                f"The train going from {c1} to {c2} was late on {day}.",
-            ]
-            swap = [
-                f"The train from {c2} to {c1} was late on {day}.",
-                f"On {day}, the train from {c2} to {c1} was late.",
-            ]
-        elif kind == 5:
-            s1 = f"{a} was born in {year}, two years before {b}."
-            para = [
-                f"{b} was born two years after {a}, who was born in {year}.",
-                f"Born in {year}, {a} is two years older than {b}.",
-            ]
-            swap = [
-                f"{b} was born in {year}, two years before {a}.",
-                f"{a} was born two years after {b}, who was born in {year}.",
-            ]
-        elif kind == 6:
-            s1 = f"The bridge in {c1} was designed by {a} and built by {b}."
-            para = [
-                f"{a} designed the bridge in {c1}, and {b} built it.",
-                f"The bridge in {c1} was built by {b} and designed by {a}.",
-            ]
-            swap = [
-                f"The bridge in {c1} was designed by {b} and built by {a}.",
-                f"{b} designed the bridge in {c1}, and {a} built it.",
-            ]
+        keep_meaning = i % 2 == 0
+        adjunct = rng.choice(ADJUNCTS).format(year=rng.randint(1950, 2015), day=rng.choice(DAYS))
+        front = rng.random() < 0.5
+        context = {
+            "C": rng.choice(CITIES),
+            "R": rng.choice(ROLES),
+            "P": f"{rng.choice(NAMES)} {rng.choice(SURNAMES)}",
+            "Q": f"{rng.choice(NAMES)} {rng.choice(SURNAMES)}",
+        }
+        if keep_meaning and rng.random() < 0.1:
+            core, kind = rng.choice(SYMMETRIC)
+            x, y = _fillers(rng, kind)
+            s1 = _sentence(core.format(X=x, Y=y), adjunct, front)
+            s2 = _sentence(core.format(X=y, Y=x), adjunct, not front)
+            out.append((s1, s2, "1"))
+            continue
+        core, other_order, kind = rng.choice(ASYMMETRIC if rng.random() < 0.6 else VERB_CORES)
+        x, y = _fillers(rng, kind)
+        s1 = _sentence(core.format(X=x, Y=y, **context), adjunct, front)
+        if keep_meaning:
+            form = other_order if other_order and rng.random() < 0.5 else core
+            move = form is core or rng.random() < 0.5  # the adjunct moves unless the voice did
+            s2 = _sentence(form.format(X=x, Y=y, **context), adjunct, not front if move else front)
         else:
-            s1 = f"{a} is older than {b}, who lives in {c1}."
-            para = [
-                f"{b}, who lives in {c1}, is younger than {a}.",
-                f"{b} is younger than {a} and lives in {c1}.",
-            ]
-            swap = [
-                f"{b} is older than {a}, who lives in {c1}.",
-                f"{a}, who lives in {c1}, is younger than {b}.",
-            ]
-        para, swap = rng.choice(para), rng.choice(swap)
-        out.append((s1, para, "1") if i % 2 == 0 else (s1, swap, "0"))
+            s2 = _sentence(core.format(X=y, Y=x, **context), adjunct, front)
+        out.append((s1, s2, "1" if keep_meaning else "0"))
     return out
 
 

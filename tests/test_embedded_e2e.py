@@ -33,6 +33,7 @@ def test_xtreme_zs_on_embedded_default(harness_cli):
         )
 
     assert english("xnli", "dev") > 55.0  # chance 33.3
+    assert english("pawsx", "dev") > 60.0  # chance 50
     assert english("udpos", "dev") > 50.0 and english("panx", "dev") > 30.0
     assert english("mlqa", "dev") > 0.0  # F1: some answers found
     assert harness_cli("leaderboard").returncode == 0

@@ -166,6 +166,8 @@ def test_generator_reproduces_the_bundled_files(gen, tmp_path):
 def test_generator_refuses_rows_it_cannot_translate(gen, tmp_path):
     path = tmp_path / "train.tsv"
     english = (SAMPLE / "MNLI" / "train.tsv").read_text("utf-8").splitlines(keepends=True)
-    path.write_text("".join(english[:3]) + english[3].replace("newspaper", "magazine"), "utf-8")
+    fields = english[3].split("\t")
+    fields[english[0].split("\t").index("sentence1")] = "Colourless green ideas sleep furiously."
+    path.write_text("".join(english[:3]) + "\t".join(fields), "utf-8")
     with pytest.raises(SystemExit, match=r"train\.tsv:4: .*not from the templates"):
         gen.parse_rows(path)
