@@ -33,14 +33,20 @@ class Suite:
         return merged
 
 
-def load_suite(path: Path) -> Suite:
+def _read_validated(path: Path, schema: str) -> dict[str, Any]:
+    """A JSON config file checked against ``schemas/<schema>.schema.json``; errors in one line."""
     try:
         data = json.loads(Path(path).read_text("utf-8"))
     except FileNotFoundError:
-        raise HarnessError(f"suite file {path} does not exist") from None
+        raise HarnessError(f"{schema} file {path} does not exist") from None
     except json.JSONDecodeError as exc:
         raise HarnessError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
-    validate(data, "suite", str(path))
+    validate(data, schema, str(path))
+    return data
+
+
+def load_suite(path: Path) -> Suite:
+    data = _read_validated(path, "suite")
     return Suite(
         name=data["name"],
         description=data["description"],
@@ -70,13 +76,7 @@ class Preset:
 
 
 def load_preset(path: Path) -> Preset:
-    try:
-        data = json.loads(Path(path).read_text("utf-8"))
-    except FileNotFoundError:
-        raise HarnessError(f"preset file {path} does not exist") from None
-    except json.JSONDecodeError as exc:
-        raise HarnessError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
-    validate(data, "preset", str(path))
+    data = _read_validated(path, "preset")
     return Preset(
         name=data["name"],
         description=data["description"],

@@ -49,6 +49,8 @@ def test_invalid_suite_file(capsys, tmp_path):
     suite.write_text("{not json")
     code = main(["run", "--suite", str(suite)])
     assert_one_line_error(code, capsys.readouterr().err, "mine.json: not valid JSON (line 1")
+    code = main(["run", "--suite", str(tmp_path / "gone.json")])
+    assert_one_line_error(code, capsys.readouterr().err, "unknown suite", "gone.json")
 
 
 def test_malformed_row_and_missing_file(capsys, sample_copy):
