@@ -170,6 +170,10 @@ class Runner:
         warnings.filterwarnings("ignore", message=".*LeafSpec.*")
         # resuming a phase re-enters its own checkpoint folder on purpose
         warnings.filterwarnings("ignore", message=".*exists and is not empty.*")
+        # phases without --val-every-steps skip validation on purpose
+        warnings.filterwarnings(
+            "ignore", message=".*`validation_step` but have no `val_dataloader`.*"
+        )
 
     def say(self, message: str) -> None:
         if self.main:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import warnings
 from pathlib import Path
 
 import pytest
@@ -110,3 +111,12 @@ def test_patience_without_interval_is_one_clear_error(capsys):
     assert code != 0 and len(err) == 1
     assert "early_stopping_patience needs val_every_steps" in err[0]
     assert not Path("runs").exists() or not list(Path("runs").rglob("results.json"))
+
+
+def test_phases_without_validation_stay_quiet(tiny_model, capsys):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _run(capsys, "--model", str(tiny_model), "--max-train-examples", "32", "--epochs", "1")
+    # Lightning's "validation_step but no val_dataloader" is not for our users
+    assert not [w for w in caught if "validation_step" in str(w.message)]
+    assert not list(Path("runs/val").rglob("best.ckpt"))
