@@ -724,11 +724,16 @@ class Runner:
         evaluator = self.registry.evaluator(task.evaluator)
         context = EvalContext("dev", lang, {})
 
+        indices = list(features["feature_index"])  # a subset keeps its original indices
+
         def main_score(outputs: list[dict[str, Any]]) -> float:
             by_feature = _gather_predictions(outputs)
-            predictions = task.decode(
-                [by_feature[i] for i in range(len(features))], features, rows, context
-            )
+            if sorted(by_feature) != sorted(indices):
+                raise RuntimeError(
+                    f"validation of {task.name} returned {len(by_feature)} outputs "
+                    f"for {len(indices)} features"
+                )
+            predictions = task.decode([by_feature[i] for i in indices], features, rows, context)
             scores = evaluator.score(predictions, references, language=lang)
             return float(scores[task.main_metric])
 
@@ -781,8 +786,8 @@ class Runner:
             if k in ("accelerator", "devices", "strategy", "precision", "num_nodes")
             and v is not None
         }
-        if unused_parameters and opts.get("strategy") == "ddp":
-            opts["strategy"] = "ddp_find_unused_parameters_true"
+        if unused_parameters:
+            opts["strategy"] = _allowing_unused_parameters(opts.get("strategy", "auto"))
         accumulate = int(hp.get("accumulate_grad_batches") or 1)
         callbacks: list[Any] = []
         if state_dir is not None:
@@ -821,7 +826,7 @@ class Runner:
                 )
         else:
             opts["limit_val_batches"] = 0
-        return L.Trainer(
+        kwargs = dict(
             max_epochs=int(hp["epochs"]),
             accumulate_grad_batches=accumulate,
             gradient_clip_val=hp.get("max_grad_norm"),
@@ -832,8 +837,15 @@ class Runner:
             enable_progress_bar=self.progress,
             log_every_n_steps=10,
             num_sanity_val_steps=0,
-            **opts,
         )
+        trainer = L.Trainer(**kwargs, **opts)
+        if unused_parameters and opts.get("strategy") == "auto":
+            from lightning.pytorch.strategies import DDPStrategy
+
+            if isinstance(trainer.strategy, DDPStrategy):  # "auto" chose DDP: several devices
+                opts["strategy"] = "ddp_find_unused_parameters_true"
+                trainer = L.Trainer(**kwargs, **opts)
+        return trainer
 
     def _evaluate(
         self, plan: Plan, run: RunDir, phase: _Phase, split: str, lang: str
@@ -949,6 +961,22 @@ class Runner:
             "plugins": [asdict(p) for p in self.registry.plugins],
             "data_files": self._fingerprints,
         }
+
+
+def _allowing_unused_parameters(strategy: Any) -> Any:
+    """The DDP variant of ``strategy`` that tolerates parameters without gradients.
+
+    A multi-task step trains one head; plain DDP would wait for the others' gradients.
+    ``auto`` is resolved once Lightning has picked a strategy (see ``Runner._trainer``).
+    """
+    if not isinstance(strategy, str) or not strategy.startswith("ddp"):
+        return strategy or "auto"
+    if "find_unused_parameters" in strategy:
+        return strategy
+    from lightning.pytorch.strategies import StrategyRegistry
+
+    candidate = f"{strategy}_find_unused_parameters_true"
+    return candidate if candidate in StrategyRegistry else strategy
 
 
 def _release_memory() -> None:

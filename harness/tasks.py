@@ -226,12 +226,17 @@ class Task(ABC):
         return ds
 
     def _read_hub_or_explain(self, split: str, language: str) -> datasets.Dataset:
-        """``read_hub``, with any failure (network, auth, missing config) as one line."""
+        """``read_hub``, with a failure to fetch (network, auth, missing config) as one line.
+
+        ``datasets``/``huggingface_hub`` raise ``OSError`` subclasses (offline, not found,
+        HTTP) or ``ValueError`` (unknown config or split); anything else is a plugin bug
+        and keeps its traceback.
+        """
         try:
             return self.read_hub(split, language)
         except HarnessError:
             raise
-        except Exception as exc:
+        except (OSError, ValueError) as exc:
             raise HarnessError(
                 f"task '{self.name}': could not load {split}/{language} from the Hub "
                 f"({self.hub_id}): {' '.join(str(exc).split())[:200]}; "

@@ -228,6 +228,17 @@ def test_hub_failure_is_one_clear_line(tasks, monkeypatch, name, split, lang):
     assert "\n" not in str(info.value)
 
 
+def test_hub_reader_bugs_keep_their_traceback(tasks, monkeypatch):
+    """Only failures to fetch become the one-line Hub message; a plugin bug stays visible."""
+
+    def broken(self, split, language):
+        raise KeyError("premise")
+
+    monkeypatch.setattr(type(tasks["xnli"]), "read_hub", broken)
+    with pytest.raises(KeyError):
+        tasks["xnli"].load("test", "de", DataSource("hub"))
+
+
 def test_bundled_sample_covers_every_language(tasks):
     for name in ("xnli", "pawsx"):
         task = tasks[name]

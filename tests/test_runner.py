@@ -231,3 +231,13 @@ def test_preset_applies_over_suite_and_below_flags(tmp_path, capsys):
     assert code == 2 and "p.json: invalid preset file: hparams/epochs" in capsys.readouterr().err
     code = main(["run", "--preset", "papr"])
     assert code == 2 and "unknown preset 'papr'" in capsys.readouterr().err
+
+
+def test_multitask_phases_let_any_ddp_strategy_skip_unused_heads():
+    from harness.runner import _allowing_unused_parameters
+
+    assert _allowing_unused_parameters("ddp") == "ddp_find_unused_parameters_true"
+    assert _allowing_unused_parameters("ddp_spawn") == "ddp_spawn_find_unused_parameters_true"
+    assert _allowing_unused_parameters("ddp_find_unused_parameters_true").endswith("_true")
+    assert _allowing_unused_parameters("auto") == "auto"  # resolved once Lightning picks one
+    assert _allowing_unused_parameters("fsdp") == "fsdp"
