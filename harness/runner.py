@@ -749,6 +749,8 @@ class Runner:
             for c in trainer.checkpoint_callbacks
             if isinstance(c, ModelCheckpoint) and c.monitor == "val_score"
         )
+        # After a crash, best.ckpt may hold weights validated after the restored score; they
+        # scored at least that, so preferring them stays right (records come from evaluation).
         if best.best_model_path and best.best_model_score is not None:
             if float(best.best_model_score) > final:
                 checkpoint = torch.load(
