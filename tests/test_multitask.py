@@ -40,6 +40,37 @@ def test_loader_draws_steps_by_share_and_cycles_small_tasks():
     assert list(loader) != steps  # a new epoch draws a new order
 
 
+def test_ranks_draw_the_same_tasks_from_disjoint_shards(monkeypatch):
+    """Under DDP (simulated world of 2), each rank sees its own half of every member."""
+    import torch
+    from torch.utils.data import DataLoader, RandomSampler
+
+    def loaders() -> dict[str, DataLoader]:
+        def member(n: int, offset: int) -> DataLoader:
+            generator = torch.Generator().manual_seed(7)  # every rank seeds alike
+            data = [{"x": i} for i in range(offset, offset + n)]
+            return DataLoader(data, batch_size=2, sampler=RandomSampler(data, generator=generator))
+
+        return {"a": member(12, 0), "b": member(8, 100)}
+
+    monkeypatch.setattr(torch.distributed, "is_initialized", lambda: True)
+    monkeypatch.setattr(torch.distributed, "get_world_size", lambda: 2)
+    seen = {}
+    for rank in (0, 1):
+        monkeypatch.setattr(torch.distributed, "get_rank", lambda rank=rank: rank)
+        loader = MultiTaskLoader(loaders(), {"a": 0.5, "b": 0.5}, seed=3)
+        assert len(loader) == 3 + 2  # half of 6 + 4 batches
+        seen[rank] = [(step["task"], step["x"].tolist()) for step in loader]
+    assert [t for t, _ in seen[0]] == [t for t, _ in seen[1]]  # same member at every step
+    for name, size, offset, per_rank in (("a", 12, 0, 3), ("b", 8, 100, 2)):
+        # the first pass through a member's shard (later draws cycle it again)
+        passes = [[xs for t, xs in seen[r] if t == name][:per_rank] for r in (0, 1)]
+        shards = [{x for xs in batches for x in xs} for batches in passes]
+        assert not shards[0] & shards[1]
+        if len(passes[0]) == per_rank:
+            assert shards[0] | shards[1] == set(range(offset, offset + size))
+
+
 def test_members_share_one_encoder(tiny_model):
     plugin = load_registry().model(str(tiny_model))
     cls = plugin.build(str(tiny_model), "sequence-classification", 3, None)
