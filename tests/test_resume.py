@@ -139,3 +139,49 @@ def test_intermediate_in_another_language(tiny_model, sample_copy, capsys):
     assert {r["intermediate_language"] for r in records if r["role"] == "target"} == {"fr"}
     manifest = json.loads(Path("runs/fr/run.json").read_text())
     assert any("translated/fr/MNLI/train.tsv" in f["source"] for f in manifest["data_files"])
+
+
+KILL_VALIDATING = textwrap.dedent(
+    """
+    import os, sys
+    import lightning as L
+    from harness.registry import load_registry
+    from harness.runner import RunConfig, Runner
+
+    class Kill(L.Callback):
+        def on_train_batch_end(self, trainer, module, outputs, batch, batch_idx):
+            if trainer.current_epoch == 1:
+                os._exit(137)
+
+    config = RunConfig(
+        model=sys.argv[1], targets=["xnli"], languages=["en"], run_id="v", progress=False,
+        hparams={"epochs": 3, "max_train_examples": 32, "val_every_steps": 1,
+                 "early_stopping_patience": 50},
+        callbacks=[Kill()],
+    )
+    Runner(load_registry(), config).run()
+    """
+)
+
+
+def test_killed_validating_phase_resumes_with_its_best_weights(tiny_model, capsys):
+    """Early-stopping state and the best checkpoint survive a kill, and the phase completes."""
+    killed = subprocess.run(
+        [sys.executable, "-c", KILL_VALIDATING, str(tiny_model)], capture_output=True, text=True
+    )
+    assert killed.returncode == 137, killed.stderr[-2000:]
+    state = Path("runs/v/state/none-xnli-seed0")
+    assert (state / "last.ckpt").exists() and (state / "best.ckpt").exists()
+    args = ["run", "--model", str(tiny_model), "--targets", "xnli", "--languages", "en"]
+    args += ["--epochs", "3", "--max-train-examples", "32", "--val-every-steps", "1"]
+    args += ["--early-stopping-patience", "50", "--run-id", "v", "--no-progress"]
+    code = main(args)
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert "resuming xnli from" in err and "kept the" in err
+    records = json.loads(Path("runs/v/results.json").read_text())["records"]
+    assert {(r["split"], r["language"]) for r in records if r["main"]} == {
+        ("dev", "en"),
+        ("test", "en"),
+    }
+    assert not state.exists()  # the finished phase's checkpoints are gone
