@@ -667,11 +667,10 @@ class Runner:
             num_workers=int(self.config.trainer.get("num_workers", 0)),
         )
         validation = self._validation(plan, task, hp, data) if train is not None else None
-        if validation is not None:
-            module.validation_scorer = validation[1]
+        val_loader, module.validation_scorer = validation or (None, None)
         state_dir = run.path / "state" / label
         trainer = self._trainer(
-            run, label, hp, state_dir if train is not None else None, validation is not None
+            run, label, hp, state_dir if train is not None else None, val_loader is not None
         )
         if train is not None:
             last = state_dir / "last.ckpt"
@@ -681,15 +680,15 @@ class Runner:
             trainer.fit(
                 module,
                 train_dataloaders=data.train_dataloader(),
-                val_dataloaders=validation[0] if validation is not None else None,
+                val_dataloaders=val_loader,
                 ckpt_path=str(last) if last.exists() else None,
             )
             n = len(train)
             self.say(
                 f"  trained {task.name} on {n} features in {time.perf_counter() - started:.1f}s"
             )
-            if validation is not None:
-                self._keep_best(trainer, module, validation[0], task)
+            if val_loader is not None:
+                self._keep_best(trainer, module, val_loader, task)
             trainer.strategy.barrier()
             if self.main:
                 shutil.rmtree(state_dir, ignore_errors=True)  # the phase is done; free the disk
