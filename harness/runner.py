@@ -723,16 +723,8 @@ class Runner:
         evaluator = self.registry.evaluator(task.evaluator)
         context = EvalContext("dev", lang, {})
 
-        indices = list(features["feature_index"])  # a subset keeps its original indices
-
         def main_score(outputs: list[dict[str, Any]]) -> float:
-            by_feature = _gather_predictions(outputs)
-            if sorted(by_feature) != sorted(indices):
-                raise RuntimeError(
-                    f"validation of {task.name} returned {len(by_feature)} outputs "
-                    f"for {len(indices)} features"
-                )
-            predictions = task.decode([by_feature[i] for i in indices], features, rows, context)
+            predictions = _decode_outputs(task, outputs, features, rows, context)
             scores = evaluator.score(predictions, references, language=lang)
             return float(scores[task.main_metric])
 
@@ -858,20 +850,8 @@ class Runner:
         outputs = phase.trainer.predict(
             phase.module, dataloaders=phase.data.eval_dataloader(features)
         )
-        by_feature = _gather_predictions(outputs)
-        if sorted(by_feature) != list(range(len(features))):
-            raise RuntimeError(
-                f"evaluation of {task.name}/{split}/{lang} returned {len(by_feature)} "
-                f"outputs for {len(features)} features"
-            )
         context = EvalContext(split, lang, phase.state)
-        predictions = task.decode(
-            [by_feature[i] for i in range(len(features))], features, rows, context
-        )
-        if len(predictions) != len(rows):
-            raise RuntimeError(
-                f"task '{task.name}' decoded {len(predictions)} predictions for {len(rows)} rows"
-            )
+        predictions = _decode_outputs(task, outputs, features, rows, context)
         if not self.main:
             return []
         folder = run.predictions_dir(inter.name if inter else None, phase.seed) / (
@@ -988,6 +968,33 @@ def _release_memory() -> None:
     gc.collect()
     if torch.cuda.is_available():
         torch.cuda.empty_cache()
+
+
+def _decode_outputs(
+    task: Task,
+    outputs: list[dict[str, Any]],
+    features: datasets.Dataset,
+    rows: datasets.Dataset,
+    context: EvalContext,
+) -> list[Any]:
+    """Every rank's predict outputs, checked and decoded into one prediction per row.
+
+    Outputs are matched by ``feature_index``, which a subset of features (validation on the
+    first dev examples) keeps from the full set.
+    """
+    by_feature = _gather_predictions(outputs)
+    indices = list(features["feature_index"])
+    if sorted(by_feature) != sorted(indices):
+        raise RuntimeError(
+            f"evaluation of {task.name}/{context.split}/{context.language} returned "
+            f"{len(by_feature)} outputs for {len(indices)} features"
+        )
+    predictions = task.decode([by_feature[i] for i in indices], features, rows, context)
+    if len(predictions) != len(rows):
+        raise RuntimeError(
+            f"task '{task.name}' decoded {len(predictions)} predictions for {len(rows)} rows"
+        )
+    return predictions
 
 
 def _gather_predictions(outputs: list[dict[str, Any]]) -> dict[int, np.ndarray]:
