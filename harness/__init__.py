@@ -9,6 +9,7 @@ from harness.hookspecs import hookimpl
 from harness.models import Model
 from harness.results import atomic_write_json, atomic_write_text
 from harness.tasks import DataSource, EvalContext, Task, read_jsonl
+from harness.textfiles import open_text, read_text
 
 __version__ = "0.1.0"
 
@@ -22,5 +23,7 @@ __all__ = [
     "atomic_write_json",
     "atomic_write_text",
     "hookimpl",
+    "open_text",
     "read_jsonl",
+    "read_text",
 ]

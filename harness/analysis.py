@@ -45,6 +45,7 @@ from tabulate import tabulate
 from harness.errors import HarnessError
 from harness.leaderboard import collect
 from harness.results import atomic_write_text
+from harness.submissions import Sources, read_sources
 
 BASELINE = "none"
 LEVEL = 0.95
@@ -160,14 +161,18 @@ class _Replicates:
 
     IGNORED = frozenset({"bootstrap_samples", "eval_batch_size"})  # do not change the model
 
-    def __init__(self, run_dirs: dict[str, Path]):
+    def __init__(self, run_dirs: dict[str, Path], files: Sources | None = None):
         self.run_dirs = run_dirs
+        self.files = files or Sources()  # result files: their runs' hparams and replicates
         self.cache: dict[Path, np.ndarray | None] = {}
         self.manifests: dict[str, dict[str, Any]] = {}
         self.mismatched: set[tuple[str, str, str, str]] = set()  # target, inter, run, base run
 
     def hparams(self, run_id: str, target: str) -> dict[str, Any] | None:
         """``target``'s resolved hyper-parameters in ``run_id`` (None if unknown)."""
+        if run_id not in self.run_dirs and run_id in self.files.runs:
+            hparams = self.files.hparams(run_id, target)
+            return {k: v for k, v in hparams.items() if k not in self.IGNORED} if hparams else None
         if run_id not in self.manifests:
             root = self.run_dirs.get(run_id)
             try:
@@ -191,7 +196,11 @@ class _Replicates:
     def get(self, score: _Score, seed: int, cell: Cell) -> np.ndarray | None:
         path = self.path(score, seed, cell)
         if path is None:
-            return None
+            inter, target, split, lang = cell
+            entry = self.files.bootstrap(score.run_id, inter, seed, target, split, lang)
+            if entry is None or entry["metric"] != score.metric:
+                return None
+            return np.asarray(entry["replicates"], dtype=float)
         if path not in self.cache:
             self.cache[path] = self._read(path, score)
         return self.cache[path]
@@ -705,25 +714,30 @@ def _detail_table(found: list[Effect]) -> str:
     return _md(headers, rows)
 
 
-def load(paths: Iterable[Path]) -> tuple[dict[Setup, _Data], _Replicates, list[str]]:
+def load(
+    paths: Iterable[Path], results: Iterable[Path] = ()
+) -> tuple[dict[Setup, _Data], _Replicates, list[str]]:
     """Main-metric target scores per (model, data), the replicate reader, and problems of
     result files that were skipped (failed validation)."""
-    paths = [Path(p) for p in paths]
-    records, problems = collect(paths)
-    return _setups(records), _Replicates(_run_dirs(paths)), problems
+    paths, results = [Path(p) for p in paths], [Path(p) for p in results]
+    records, problems = collect(paths, results)
+    return _setups(records), _Replicates(_run_dirs(paths), read_sources((), results)), problems
 
 
-def analyze(paths: Iterable[Path], out: Path | None = None) -> str:
-    """Analyse every result record under ``paths``; write the report under ``out``.
+def analyze(
+    paths: Iterable[Path], out: Path | None = None, results: Iterable[Path] = ()
+) -> str:
+    """Analyse every result record under the run folders ``paths`` and the result files
+    ``results`` (``harness submit``); write the report under ``out``.
 
     Writes ``out/README.md`` (returned as text), ``out/effects.md`` (every comparison) and
     ``out/resource-classes-<model>-<data>.png`` per (model, data source). With ``out``
     None nothing is written and the returned text also holds the per-language table.
     Raises HarnessError (one line) when there is nothing to compare.
     """
-    paths = [Path(p) for p in paths]
-    where = ", ".join(str(p) for p in paths)
-    records, problems = collect(paths)
+    paths, results = [Path(p) for p in paths], [Path(p) for p in results]
+    where = ", ".join(str(p) for p in [*results, *paths])
+    records, problems = collect(paths, results)
     target_records = [r for r in records if r["role"] == "target" and r["main"]]
     if not target_records:
         raise HarnessError(
@@ -737,7 +751,7 @@ def analyze(paths: Iterable[Path], out: Path | None = None) -> str:
             "compared with the no-intermediate baseline; run with `--intermediate none ...` "
             "(the intermediate suites include it)"
         )
-    setups, loader = _setups(records), _Replicates(_run_dirs(paths))
+    setups, loader = _setups(records), _Replicates(_run_dirs(paths), read_sources((), results))
     analysed = []
     for (model, source), data in setups.items():
         found = effects(data, loader)

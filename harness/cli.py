@@ -8,18 +8,28 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from harness.errors import HarnessError
+from harness.interrupts import Interrupted, stop_on_signals
 
 EXIT_USER_ERROR = 2
+SEED_MAX = 2**32 - 1  # numpy's and Lightning's seed range
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a mistake is one ``error:`` line (exit 2) like every other user error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USER_ERROR, f"error: {self.prog}: {message} (see {self.prog} --help)\n")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="harness",
         description="Zero-shot cross-lingual transfer benchmarks with intermediate-task training.",
     )
@@ -48,15 +58,23 @@ def _parser() -> argparse.ArgumentParser:
         help="'sample' (bundled), 'hub' (Hugging Face Hub) or a folder in the "
         "official download layout (XTREME download/, glue_data/, ...)",
     )
-    run.add_argument("--seed", dest="seeds", type=int, nargs="+", default=[0])
+    run.add_argument(
+        "--seed",
+        dest="seeds",
+        type=_seed,
+        nargs="+",
+        default=[0],
+        help=f"one or more seeds, 0 to {SEED_MAX} (each seed runs the whole grid)",
+    )
     run.add_argument(
         "--output", type=Path, default=Path("runs"), help="runs folder (default: runs)"
     )
     run.add_argument(
         "--run-id",
-        help="name of the run folder (default: timestamp + random); re-running an existing "
-        "run id resumes it: finished phases are skipped, an interrupted one continues from "
-        "its last checkpoint",
+        type=_run_id,
+        help="name of the run folder: ASCII letters, digits, '-', '_', '.' (default: timestamp "
+        "+ random); re-running an existing run id resumes it: finished phases are skipped, an "
+        "interrupted one continues from its last checkpoint; one process at a time",
     )
     run.add_argument(
         "--shard",
@@ -74,13 +92,18 @@ def _parser() -> argparse.ArgumentParser:
         help="named hyper-parameter protocol over the suite's, e.g. 'paper' "
         "(Phang et al. 2020); flags below still override it",
     )
-    hp.add_argument("--learning-rate", type=float)
-    hp.add_argument("--batch-size", type=int)
+    hp.add_argument("--learning-rate", type=_finite_float)
+    hp.add_argument(
+        "--batch-size",
+        type=int,
+        help="examples per forward pass as on one device; x --accumulate-grad-batches is the "
+        "global batch, kept on any number of devices",
+    )
     hp.add_argument("--eval-batch-size", type=int)
     hp.add_argument("--epochs", type=int)
     hp.add_argument("--max-length", type=int)
-    hp.add_argument("--warmup-ratio", type=float)
-    hp.add_argument("--weight-decay", type=float)
+    hp.add_argument("--warmup-ratio", type=_finite_float)
+    hp.add_argument("--weight-decay", type=_finite_float)
     hp.add_argument("--max-train-examples", type=int, help="subsample training sets (debugging)")
     hp.add_argument("--accumulate-grad-batches", type=int)
     hp.add_argument(
@@ -116,7 +139,7 @@ def _parser() -> argparse.ArgumentParser:
     lt.add_argument("--strategy", default="auto", help="auto, ddp, fsdp, deepspeed, ...")
     lt.add_argument("--precision", help="32-true, bf16-mixed, 16-mixed, ...")
     lt.add_argument("--num-nodes", type=int)
-    lt.add_argument("--num-workers", type=int, default=0, help="DataLoader workers")
+    lt.add_argument("--num-workers", type=_non_negative_int, default=0, help="DataLoader workers")
     run.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
@@ -129,13 +152,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("plugins", help="installed plugins, versions, and any that failed to load")
 
     lb = sub.add_parser("leaderboard", help="regenerate leaderboards/ from result records")
-    lb.add_argument(
-        "--runs",
-        type=Path,
-        nargs="+",
-        default=[Path("runs")],
-        help="folders searched for results.json (default: runs)",
-    )
+    _sources(lb)
     lb.add_argument("--out", type=Path, default=Path("leaderboards"))
     lb.add_argument(
         "--html",
@@ -149,13 +166,7 @@ def _parser() -> argparse.ArgumentParser:
         help="intermediate-task analysis: best intermediate per target (chosen on dev), effect "
         "by resource class of the intermediate and target language, with bootstrap CIs",
     )
-    an.add_argument(
-        "--runs",
-        type=Path,
-        nargs="+",
-        default=[Path("runs")],
-        help="folders searched for results.json (default: runs)",
-    )
+    _sources(an)
     an.add_argument(
         "--out",
         type=Path,
@@ -163,14 +174,34 @@ def _parser() -> argparse.ArgumentParser:
         help="folder for README.md, effects.md and heat maps (default: leaderboards/analysis)",
     )
 
+    sm = sub.add_parser(
+        "submit",
+        help="write finished runs' records with their provenance to a result file under "
+        "leaderboards/results/ (seeds and shards of one setting merge into one file)",
+    )
+    sm.add_argument("run_dirs", type=Path, nargs="+", metavar="RUN_DIR", help="runs/<run id>")
+    sm.add_argument(
+        "--out",
+        type=Path,
+        metavar="FILE",
+        help="result file to write or extend (default: leaderboards/results/"
+        "<model>-<data>[-<preset>].json)",
+    )
+
     sc = sub.add_parser(
         "score",
-        help="score an XTREME submission folder against labels, as XTREME's evaluate.py",
+        help="score a submission folder against labels (every task that reads submissions; "
+        "the XTREME score as XTREME's evaluate.py)",
     )
     sc.add_argument(
-        "--predictions", type=Path, required=True, help="folder of {task}/test-{lang}.{tsv|json}"
+        "--predictions", type=Path, required=True, help="folder of {task}/test-{lang}{suffix}"
     )
     sc.add_argument("--labels", type=Path, required=True, help="label folder of the same layout")
+    sc.add_argument(
+        "--suite",
+        default="xtreme-zs",
+        help="suite whose scoring gives task languages, groups and the overall score",
+    )
     sc.add_argument("--json", action="store_true", help="print one JSON document")
 
     ex = sub.add_parser("export", help="write a run's test predictions as an XTREME submission")
@@ -184,6 +215,34 @@ def _parser() -> argparse.ArgumentParser:
     )
     ex.add_argument("--seed", type=int, help="which seed's predictions; needed when several")
     return parser
+
+
+def _sources(parser: argparse.ArgumentParser) -> None:
+    """--results and --runs of leaderboard and analyze (see ``_source_paths``)."""
+    parser.add_argument(
+        "--results",
+        type=Path,
+        nargs="+",
+        metavar="PATH",
+        help="result files, or folders of them (default: leaderboards/results, unless --runs "
+        "is given); a damaged or provenance-less file is an error",
+    )
+    parser.add_argument(
+        "--runs",
+        type=Path,
+        nargs="+",
+        metavar="DIR",
+        help="also (or, without --results, only) the results.json of these run folders, "
+        "e.g. runs; invalid ones are listed and skipped",
+    )
+
+
+def _source_paths(args: argparse.Namespace) -> tuple[list[Path], list[Path]]:
+    """(run folders, result files): the committed result files unless told otherwise."""
+    from harness.submissions import RESULTS_DIR
+
+    results = args.results if args.results is not None else [] if args.runs else [RESULTS_DIR]
+    return list(args.runs or []), list(results)
 
 
 def _devices(value: str) -> Any:
@@ -207,6 +266,9 @@ def main(argv: Sequence[str] | None = None, plugins: Sequence[Any] = ()) -> int:
     except HarnessError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR
+    except Interrupted as exc:  # SIGTERM or Ctrl-C during `harness run`
+        print(str(exc), file=sys.stderr)
+        return int(exc.code)
     except KeyboardInterrupt:
         print("interrupted; results written so far are kept", file=sys.stderr)
         return 130
@@ -218,7 +280,8 @@ def _dispatch(args: argparse.Namespace, plugins: Sequence[Any]) -> int:
     if args.command == "leaderboard":
         from harness.leaderboard import regenerate
 
-        written, problems = regenerate(args.runs, args.out, html=args.html)
+        runs, results = _source_paths(args)
+        written, problems = regenerate(runs, args.out, html=args.html, results=results)
         for problem in problems:
             print(f"skipped invalid results: {problem}", file=sys.stderr)
         for path in written:
@@ -227,12 +290,21 @@ def _dispatch(args: argparse.Namespace, plugins: Sequence[Any]) -> int:
     if args.command == "analyze":
         from harness.analysis import analyze
 
-        print(analyze(args.runs, args.out))
+        runs, results = _source_paths(args)
+        print(analyze(runs, args.out, results=results))
+        return 0
+    if args.command == "submit":
+        from harness.submissions import submit
+
+        path, count = submit(args.run_dirs, args.out)
+        print(f"wrote {count} records with their provenance to {path}")
         return 0
     if args.command == "export":
         from harness.scoring import export_submission
 
-        written, notes = export_submission(args.run_dir, args.to, args.intermediate, args.seed)
+        written, notes = export_submission(
+            args.run_dir, args.to, args.intermediate, args.seed, load_registry(plugins)
+        )
         for note in notes:
             print(f"note: {note}", file=sys.stderr)
         print(f"wrote {len(written)} files to {args.to}")
@@ -268,11 +340,11 @@ def _dispatch(args: argparse.Namespace, plugins: Sequence[Any]) -> int:
     if args.command == "score":
         from harness.scoring import format_report, score_folders
 
-        report = score_folders(args.predictions, args.labels, registry)
+        report = score_folders(args.predictions, args.labels, registry, args.suite)
         for reason in report.skipped:
             print(f"skipped {reason}", file=sys.stderr)
         if args.json:
-            print(json.dumps(report.to_json(), indent=2))
+            print(_strict_json(report.to_json(), "harness score --json"))
         else:
             print(format_report(report))
         return 0
@@ -325,12 +397,12 @@ def _list(registry: Any, as_json: bool) -> int:
     }
     if as_json:
         print(
-            json.dumps(
+            _strict_json(
                 {
                     k: [dict(zip(headers[k], row, strict=False)) for row in v]
                     for k, v in tables.items()
                 },
-                indent=2,
+                "harness list --json",
             )
         )
         return 0
@@ -346,6 +418,55 @@ def _shard(text: str) -> tuple[int, int]:
     return int(index), int(count)
 
 
+def _strict_json(data: Any, what: str) -> str:
+    """JSON other programs can parse: a NaN or infinity is an error naming its field."""
+    from harness.validation import non_finite
+
+    bad = non_finite(data)
+    if bad:
+        where, value = bad[0]
+        raise HarnessError(f"{what}: {where} is {value}, which JSON cannot hold")
+    return json.dumps(data, indent=2, allow_nan=False)
+
+
+def _finite_float(text: str) -> float:
+    """A float that is a number: ``nan``/``inf`` would train garbage or write invalid JSON."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number (got {text!r})") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a finite number (got {text!r})")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number (got {text!r})") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or more (got {text!r})")
+    return value
+
+
+def _seed(text: str) -> int:
+    value = _non_negative_int(text)
+    if value > SEED_MAX:
+        raise argparse.ArgumentTypeError(f"expected a seed from 0 to {SEED_MAX} (got {text!r})")
+    return value
+
+
+def _run_id(text: str) -> str:
+    """A run id that stays one folder inside --output (checked again by ``RunDir``)."""
+    from harness.results import run_id_problem
+
+    problem = run_id_problem(text)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return text
+
+
 def _settings(items: list[str]) -> dict[str, dict[str, Any]]:
     """``TASK.KEY=VALUE`` strings -> {task: {key: value}}; VALUE is JSON where it parses."""
     out: dict[str, dict[str, Any]] = {}
@@ -355,11 +476,17 @@ def _settings(items: list[str]) -> dict[str, dict[str, Any]]:
         if not sep or not dot or not task or not key:
             raise HarnessError(f"--set {item}: expected TASK.KEY=VALUE, e.g. xquad.doc_stride=64")
         try:
-            value = json.loads(raw)
+            value = json.loads(raw, parse_constant=_no_constant)
         except json.JSONDecodeError:
             value = raw
+        except ValueError:
+            raise HarnessError(f"--set {item}: {raw} is not a finite number") from None
         out.setdefault(task, {})[key] = value
     return out
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(name)  # NaN, Infinity: not JSON, not a setting
 
 
 def _run(registry: Any, args: argparse.Namespace) -> int:
@@ -368,7 +495,7 @@ def _run(registry: Any, args: argparse.Namespace) -> int:
     config = RunConfig(
         suite=args.suite,
         model=args.model,
-        targets=args.targets,
+        targets=args.targets,  # repeats are dropped by the runner
         intermediates=args.intermediate,
         languages=args.languages,
         data=args.data,
@@ -404,7 +531,8 @@ def _run(registry: Any, args: argparse.Namespace) -> int:
         shard=args.shard,
         progress=args.progress,
     )
-    Runner(registry, config).run()
+    with stop_on_signals():  # SIGTERM (pre-emption) and Ctrl-C: status interrupted, resumable
+        Runner(registry, config).run()
     return 0
 
 

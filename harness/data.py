@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import datasets
 import lightning as L
+import pyarrow as pa
 import torch
+from lightning.fabric.utilities.distributed import DistributedSamplerWrapper
 from torch.utils.data import DataLoader, Sampler
 from transformers.trainer_pt_utils import LengthGroupedSampler
 
+from harness.results import atomic_write_json
 from harness.tasks import DataSource, Task
 
 ENCODE_VERSION = "2"  # bump when the encode contract changes so stale caches are ignored
@@ -86,11 +90,14 @@ def encode(
     max_length: int,
     cache_dir: Path,
     key: str,
+    say: Callable[[str], None] | None = None,
 ) -> datasets.Dataset:
     """Tokenise ``rows`` with ``task.encode``; the Arrow result is cached under ``cache_dir``.
 
     ``key`` must identify the data (file hashes); the tokenizer, length and task are
-    folded in here, so a change to any of them re-tokenises.
+    folded in here, so a change to any of them re-tokenises. A damaged cache entry
+    (truncated by a full disk or a crash) is discarded and rebuilt, and ``say`` (default:
+    stderr) is told so in one line.
     """
     parts = [
         ENCODE_VERSION,
@@ -102,6 +109,8 @@ def encode(
     ]
     fingerprint = hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:24]
     cache_dir.mkdir(parents=True, exist_ok=True)
+    cache_file = cache_dir / f"encoded-{fingerprint}.arrow"
+    _discard_damaged_cache(cache_file, say or (lambda msg: print(msg, file=sys.stderr)))
 
     def features(batch: dict[str, list]) -> dict[str, list]:
         out = dict(task.encode(batch, tokenizer, max_length))
@@ -114,12 +123,71 @@ def encode(
         features,
         batched=True,
         remove_columns=rows.column_names,
-        cache_file_name=str(cache_dir / f"encoded-{fingerprint}.arrow"),
+        cache_file_name=str(cache_file),
         new_fingerprint=fingerprint,
         load_from_cache_file=True,
         desc=f"tokenising {task.name}",
     )
+    _seal_cache(cache_file, len(encoded))
     return encoded.add_column("feature_index", list(range(len(encoded))))
+
+
+def _seal_file(cache_file: Path) -> Path:
+    return cache_file.with_suffix(".json")
+
+
+def _seal_cache(cache_file: Path, rows: int) -> None:
+    """Record the size and row count of a complete cache entry, to detect damage later.
+
+    An Arrow stream cut at a record-batch boundary still reads, just shorter; the seal
+    is what tells it from a complete one.
+    """
+    try:
+        seal = {"bytes": cache_file.stat().st_size, "rows": rows}
+    except OSError:  # another process (a DDP rank) replaced it meanwhile: it seals its own
+        return
+    path = _seal_file(cache_file)
+    try:
+        if json.loads(path.read_text("utf-8")) == seal:
+            return
+    except (OSError, ValueError):
+        pass
+    atomic_write_json(path, seal)
+
+
+def _cache_damage(cache_file: Path) -> str | None:
+    """Why the cache entry cannot be trusted ("" when it was never sealed), None if sound."""
+    try:
+        seal = json.loads(_seal_file(cache_file).read_text("utf-8"))
+        expected_bytes, expected_rows = int(seal["bytes"]), int(seal["rows"])
+    except (OSError, ValueError, TypeError, KeyError):
+        return ""  # written by an older harness, or killed before its seal: rebuild quietly
+    try:
+        size = cache_file.stat().st_size
+    except OSError:
+        return ""  # removed meanwhile (another rank rebuilding it)
+    if size != expected_bytes:
+        return f"{size} bytes, {expected_bytes} when written"
+    try:
+        found = datasets.Dataset.from_file(str(cache_file)).num_rows
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        return " ".join(str(exc).split())[:120]
+    if found != expected_rows:
+        return f"{found} rows, {expected_rows} when written"
+    return None
+
+
+def _discard_damaged_cache(cache_file: Path, say: Callable[[str], None]) -> None:
+    """Delete a cache entry that cannot be trusted, so ``datasets`` tokenises again."""
+    if not cache_file.exists():
+        return
+    damage = _cache_damage(cache_file)
+    if damage is None:
+        return
+    cache_file.unlink(missing_ok=True)
+    _seal_file(cache_file).unlink(missing_ok=True)
+    if damage:
+        say(f"warning: tokenisation cache {cache_file} is damaged ({damage}); rebuilding it")
 
 
 def _length(input_ids: list) -> int:
@@ -153,6 +221,19 @@ class LengthSortedSampler(Sampler[int]):
         return len(self.order)
 
 
+class _RankShard(DistributedSamplerWrapper):
+    """Every ``num_replicas``-th index of a sampler, from this process's rank.
+
+    The rank is read when iterating, not when building: spawned and forked DDP workers
+    receive a loader built in the parent process (rank 0).
+    """
+
+    def __iter__(self) -> Iterator[int]:
+        if torch.distributed.is_available() and torch.distributed.is_initialized():
+            self.rank = torch.distributed.get_rank()
+        return super().__iter__()
+
+
 class _Collator:
     """The task's collator over model inputs; ``feature_index`` rides along for predictions."""
 
@@ -175,8 +256,9 @@ def model_view(features: datasets.Dataset) -> datasets.Dataset:
 class PhaseDataModule(L.LightningDataModule):
     """Train set with length-grouped shuffled batches; evaluation sets sorted by length.
 
-    Lightning wraps these samplers for distributed runs (and never repeats examples
-    when predicting), so the same module serves one CPU or many GPUs.
+    The training loader shards itself for distributed runs (one global order, see
+    ``train_dataloader``); Lightning shards the evaluation loaders and never repeats an
+    example when predicting. The same module serves one CPU or many GPUs.
     """
 
     def __init__(
@@ -187,21 +269,32 @@ class PhaseDataModule(L.LightningDataModule):
         eval_batch_size: int,
         seed: int,
         num_workers: int = 0,
+        group_size: int | None = None,
     ):
         super().__init__()
         self.train = train
         self.batch_size = batch_size
+        self.group_size = group_size or batch_size
+        """Examples grouped by length: the global batch, so the order is device-independent."""
         self.eval_batch_size = eval_batch_size
         self.seed = seed
         self.num_workers = num_workers
         self.collate = _Collator(collate)
 
-    def train_dataloader(self) -> DataLoader:
+    def train_dataloader(self, world_size: int = 1) -> DataLoader:
+        """Batches of this rank's shard of one seeded, length-grouped order.
+
+        Every rank draws the same order and takes every ``world_size``-th example, so
+        optimizer step k sees the same global batch on one device or many. The sampler is
+        already distributed, so Lightning leaves it alone (its wrapper would reshuffle).
+        """
         assert self.train is not None
         generator = torch.Generator().manual_seed(self.seed)
-        sampler = LengthGroupedSampler(
-            self.batch_size, lengths=list(self.train["length"]), generator=generator
+        sampler: Sampler[int] = LengthGroupedSampler(
+            self.group_size, lengths=list(self.train["length"]), generator=generator
         )
+        if world_size > 1:
+            sampler = _RankShard(sampler, num_replicas=world_size, rank=0, shuffle=False)
         return DataLoader(
             model_view(self.train),
             batch_size=self.batch_size,

@@ -1,4 +1,4 @@
-"""The whole plugin API: four ``register_*`` hooks.
+"""The whole plugin API: five ``register_*`` hooks.
 
 A plugin is a module (or object) with functions decorated by :data:`harness.hookimpl`,
 made known through the ``harness`` entry-point group of its package::
@@ -7,6 +7,9 @@ made known through the ``harness`` entry-point group of its package::
     my_tasks = "my_package.tasks"
 
 Each hook receives a ``register`` callback; call it once per thing the plugin provides.
+A function marked with :data:`hookimpl` whose name is not one of these hooks fails its plugin
+(a misspelt hook would otherwise never be called), unless marked
+``@hookimpl(optionalhook=True)``.
 Built-in plugins under ``plugins/`` use exactly this mechanism.
 """
 

@@ -7,8 +7,10 @@ no-intermediate baseline (Phang et al. 2020) and target x language scores with l
 grouped by resource class (Joshi et al. 2020, from ``harness/languages.json``).
 
 Output is a pure function of the valid records found, so regenerating twice gives
-byte-identical files (PNG metadata is fixed); invalid result files are listed and
-skipped, never mixed in. Several seeds show mean ± std (n).
+byte-identical files (PNG metadata is fixed). Records come from committed result files
+(``harness.submissions``; an invalid one is refused) and run folders (an invalid
+``results.json`` is listed and skipped, never mixed in). Several seeds show mean ± std (n);
+sample-data, real-data and published rows get tables of their own.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from typing import Any
 
 from tabulate import tabulate
 
-from harness.results import atomic_write_text, read_results
+from harness.results import atomic_write_text
 from harness.scoring import (
     GROUP_TITLES,
     GROUPS,
@@ -35,6 +37,7 @@ from harness.scoring import (
     overall_score,
     task_score,
 )
+from harness.submissions import KINDS, PROTOCOL, data_kind, read_sources
 
 Key = tuple[str, str, str, str, str]  # model, intermediate, data, split, metric
 Setup = tuple[str, str, str]  # model, intermediate or "none", data
@@ -46,8 +49,16 @@ PARTIAL = "†"
 
 
 def _data(record: dict[str, Any]) -> str:
-    """Scores on the bundled samples must never sit in one row with real-data scores."""
-    return record.get("data", "?")
+    """Scores on the bundled samples must never sit in one row with real-data scores, nor
+    scores trained with another effective batch than the protocol (suite/preset) declares,
+    nor (where the board holds several) scores of another protocol (``submissions``)."""
+    data = record.get("data", "?")
+    if record.get(PROTOCOL):
+        data += f" · {record[PROTOCOL]}"
+    batch = record.get("batch")
+    if batch and batch["global_batch"] != batch["protocol_batch"]:
+        return f"{data} (batch {batch['global_batch']}, protocol {batch['protocol_batch']})"
+    return data
 
 
 def _setup(record: dict[str, Any]) -> Setup:
@@ -64,17 +75,13 @@ def mean_std(values: list[float]) -> str:
     return f"{statistics.mean(values):.2f} ± {statistics.stdev(values):.2f} (n={len(values)})"
 
 
-def collect(paths: Iterable[Path]) -> tuple[list[dict[str, Any]], list[str]]:
-    """Valid records from every ``results.json`` under ``paths``; problems of the others."""
-    records, problems = [], []
-    files = []
-    for path in paths:
-        path = Path(path)
-        files += [path] if path.is_file() else sorted(path.rglob("results.json"))
-    for file in files:
-        found, bad = read_results(file)
-        records += found
-        problems += bad
+def collect(
+    paths: Iterable[Path], results: Iterable[Path] = ()
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Valid records from every ``results.json`` under the run folders ``paths`` (problems of
+    the others) and from the result files ``results`` (an invalid one raises)."""
+    found = read_sources(paths, results)
+    records, problems = found.records, found.problems
     # a re-run of the same configuration supersedes older runs (run ids sort by time)
     latest: dict[tuple, dict[str, Any]] = {}
     for r in sorted(records, key=lambda r: r["run_id"]):
@@ -489,8 +496,30 @@ _INTRO = (
     "Scores are percentages on the XTREME scale. Tables show the main metric of each task; "
     "the XTREME table follows evaluate.py (test split; QA = mean of exact match and F1; "
     f"{PARTIAL} = not every XTREME language, left out of group and overall scores). "
-    "Several seeds show mean ± standard deviation (n = number of seeds)."
+    "Several seeds show mean ± standard deviation (n = number of seeds). "
+    "Rows on the bundled sample data (data: sample) check the pipeline only and are not "
+    "comparable with published scores; published reference scores, real-data rows and "
+    "sample-data rows get tables of their own, and where rows of the same task were "
+    "trained under different protocols, the data column names each row's protocol."
 )
+
+
+def _by_kind(records: list[dict[str, Any]]) -> list[tuple[str, str, list[dict[str, Any]]]]:
+    """(anchor suffix, title suffix, records) per data kind; no suffixes for a single kind."""
+    kinds = [k for k in KINDS if any(data_kind(r) == k for r in records)]
+    if len(kinds) < 2:
+        return [("", "", records)]
+    return [(f"-{k}", f" — {KINDS[k]}", [r for r in records if data_kind(r) == k]) for k in kinds]
+
+
+def _target_md(records: list[dict[str, Any]], target: str) -> str:
+    """The target's table, one per data kind (with a heading) where the board has several."""
+    parts = []
+    for tag, title, subset in _by_kind([r for r in records if r["target"] == target]):
+        if tag:
+            parts.append(f"## {title.removeprefix(' — ').capitalize()}\n")
+        parts.append(target_table(subset, target) + "\n")
+    return "\n".join(parts)
 
 
 def _is_generated(path: Path) -> bool:
@@ -506,15 +535,16 @@ def _is_generated(path: Path) -> bool:
 
 
 def regenerate(
-    sources: Iterable[Path], out: Path, html: bool = True
+    sources: Iterable[Path], out: Path, html: bool = True, results: Iterable[Path] = ()
 ) -> tuple[list[Path], list[str]]:
     """Write ``out/README.md``, ``out/<target>.md`` and (``html``) ``out/index.html`` with
     heat maps under ``out/figures/``; return (files written, problems of skipped files).
 
-    Files an earlier run generated that no longer apply are removed, so the folder always
-    equals what the records say.
+    ``sources`` are run folders, ``results`` result files (or folders of them). Files an
+    earlier run generated that no longer apply are removed, so the folder always equals
+    what the records say. An invalid result file raises before anything is written.
     """
-    records, problems = collect(sources)
+    records, problems = collect(sources, results)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     targets = _target_order(r["target"] for r in records if r["role"] == "target")
@@ -558,19 +588,25 @@ def regenerate(
 
     written: list[Path] = [p for p, _, _ in figures]
     sections: list[tuple[str, str, Table]] = []  # (anchor, title, table)
-    if records:
-        xtreme = _xtreme_rows(records)
+    for tag, kind, subset in _by_kind(records) if records else []:
+        xtreme = _xtreme_rows(subset)
         if len(xtreme[0]) > 3:  # some XTREME task has test-split scores
-            sections.append(("xtreme", "XTREME score (evaluate.py definition)", xtreme))
-        sections.append(
-            ("average", "Zero-shot transfer (average over languages)", _summary_rows(records))
-        )
-        if any(r["role"] == "intermediate" for r in records):
+            title = f"XTREME score (evaluate.py definition){kind}"
+            sections.append((f"xtreme{tag}", title, xtreme))
+        if any(r["role"] == "target" for r in subset) or not tag:
             sections.append(
                 (
-                    "intermediate",
-                    "Intermediate tasks (own validation score)",
-                    _intermediate_rows(records),
+                    f"average{tag}",
+                    f"Zero-shot transfer (average over languages){kind}",
+                    _summary_rows(subset),
+                )
+            )
+        if any(r["role"] == "intermediate" for r in subset):
+            sections.append(
+                (
+                    f"intermediate{tag}",
+                    f"Intermediate tasks (own validation score){kind}",
+                    _intermediate_rows(subset),
                 )
             )
 
@@ -596,7 +632,7 @@ def regenerate(
         atomic_write_text(
             path,
             f"{MARKER}\n# {target}\n\nMain metric per language. Back to the "
-            f"[leaderboard](README.md).\n\n{target_table(records, target)}\n",
+            f"[leaderboard](README.md).\n\n{_target_md(records, target)}",
         )
         written.append(path)
     readme = out / "README.md"
@@ -665,7 +701,11 @@ def _render_html(
         parts += ['<section id="targets">', "<h2>Per target (main metric per language)</h2>"]
         for target in targets:
             parts.append(f'<h3 id="target-{_esc(target)}">{_esc(target)}</h3>')
-            parts.append(_html_table(_target_rows(records, target), f"table-target-{target}"))
+            for tag, kind, subset in _by_kind([r for r in records if r["target"] == target]):
+                if tag:
+                    parts.append(f"<h4>{_esc(kind.removeprefix(' — ').capitalize())}</h4>")
+                table_id = f"table-target-{target}{tag}"
+                parts.append(_html_table(_target_rows(subset, target), table_id))
         parts.append("</section>")
     if problems:
         parts += [

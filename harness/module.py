@@ -37,6 +37,12 @@ class PhaseModule(L.LightningModule):
         self.validation_scorer: Callable[[list[dict[str, Any]]], float] | None = None
         """Main score of the training task's dev subset from ``predict_step`` outputs."""
         self._validation_outputs: list[dict[str, Any]] = []
+        self.schedule: tuple[int, int] = (0, 0)
+        """(warm-up steps, total optimizer steps) of the learning-rate schedule."""
+
+    def schedule_summary(self) -> str:
+        warmup, total = self.schedule
+        return f"learning rate {self.learning_rate:g}, {warmup} warm-up of {total} steps"
 
     def training_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> torch.Tensor:
         batch = dict(batch)
@@ -86,9 +92,8 @@ class PhaseModule(L.LightningModule):
         ]
         optimizer = torch.optim.AdamW(params, lr=self.learning_rate)
         total = max(1, int(self.trainer.estimated_stepping_batches))
-        scheduler = get_linear_schedule_with_warmup(
-            optimizer, int(total * self.warmup_ratio), total
-        )
+        self.schedule = (int(total * self.warmup_ratio), total)
+        scheduler = get_linear_schedule_with_warmup(optimizer, *self.schedule)
         return {
             "optimizer": optimizer,
             "lr_scheduler": {"scheduler": scheduler, "interval": "step"},

@@ -1,7 +1,8 @@
 """Plugin discovery: entry points (built-in and third-party alike) plus in-process plugins.
 
-Every plugin is loaded and called in isolation, so one that fails to import or raises
-while registering is recorded with a one-line reason and never breaks the harness.
+Every plugin is loaded and called in isolation, so one that fails to import, raises (even
+``SystemExit``) while registering, implements a hook that does not exist, or registers
+something malformed is recorded with a one-line reason and never breaks the harness.
 """
 
 from __future__ import annotations
@@ -9,10 +10,12 @@ from __future__ import annotations
 import difflib
 import importlib
 import os
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pluggy
 
@@ -27,6 +30,17 @@ ENTRY_POINT_GROUP = "harness"
 PLUGINS_ENV = "HARNESS_PLUGINS"
 """Comma-separated module paths loaded as plugins in-process (handy while developing one)."""
 
+HOOKS: dict[str, tuple[str, type]] = {
+    "task": ("register_tasks", Task),
+    "model": ("register_models", Model),
+    "evaluator": ("register_evaluators", Evaluator),
+    "suite": ("register_suites", Suite),
+    "preset": ("register_presets", Preset),
+}
+"""Kind of object -> the hook that registers it and the type ``register`` accepts."""
+
+_T = TypeVar("_T")
+
 
 @dataclass
 class PluginInfo:
@@ -39,8 +53,31 @@ class PluginInfo:
 
 
 def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split()) or "(no message)"
+    if isinstance(exc, HarnessError):  # already says what is wrong and how to fix it
+        return " ".join(str(exc).split())
+    if isinstance(exc, SystemExit):
+        return f"SystemExit: the plugin called sys.exit({exc.code!r})"
+    try:
+        text = " ".join(str(exc).split()) or "(no message)"
+    except Exception:  # noqa: BLE001 - an exception whose __str__ fails
+        text = "(unprintable message)"
     return f"{type(exc).__name__}: {text}"
+
+
+def _guard(call: Callable[[], _T]) -> tuple[_T | None, str | None]:
+    """Run plugin code; ``(result, None)``, or ``(None, one-line reason)`` if it raised.
+
+    Everything but Ctrl-C is caught: a plugin's ``sys.exit()`` or ``BaseException`` must
+    not end the harness (before this, one such plugin made every command exit silently).
+    """
+    from harness.interrupts import Interrupted
+
+    try:
+        return call(), None
+    except (KeyboardInterrupt, Interrupted):  # the user or a scheduler stopping the harness
+        raise
+    except BaseException as exc:  # noqa: BLE001 - isolation is the point
+        return None, _one_line(exc)
 
 
 @dataclass
@@ -74,11 +111,22 @@ class Registry:
         """The plugin serving ``name``: exact names first, then plugins that claim it."""
         if name in self.models:
             return self.models[name]
+        broken: list[str] = []
         for model in self.models.values():
-            if model.claims(name):
+            claimed, error = _guard(lambda model=model: model.claims(name))
+            if error is not None:  # a broken claims() means "not mine", and is reported
+                plugin = self.provider.get(("model", model.name), "?")
+                broken.append(f"plugin '{plugin}': model '{model.name}'.claims() raised {error}")
+            elif claimed:
+                for reason in broken:
+                    print(f"warning: {reason}; ignored", file=sys.stderr)
                 return model
+        hint = f" ({'; '.join(broken)}; fix or remove that plugin)" if broken else ""
+        failed = [p.name for p in self.plugins if p.error]
+        if failed:
+            hint += f" (plugins that failed to load: {', '.join(failed)}; see `harness plugins`)"
         raise HarnessError(
-            f"unknown model '{name}': no model plugin serves it; `harness list` shows models"
+            f"unknown model '{name}': no model plugin serves it{hint}; `harness list` shows models"
         )
 
     def _get(self, kind: str, table: dict[str, Any], name: str) -> Any:
@@ -117,10 +165,10 @@ def load_registry(
                 package=dist.name if dist else "?",
                 version=dist.version if dist else "?",
             )
-            try:
-                candidates.append((info, ep.load()))
-            except Exception as exc:  # a broken plugin must never break the harness
-                info.error = _one_line(exc)
+            obj, info.error = _guard(ep.load)
+            if info.error is None:
+                candidates.append((info, obj))
+            else:
                 registry.plugins.append(info)
 
     in_process: list[Any] = list(extra_plugins)
@@ -128,10 +176,10 @@ def load_registry(
         None, (m.strip() for m in os.environ.get(PLUGINS_ENV, "").split(","))
     ):
         info = PluginInfo(name=module_name, module=module_name, package="(in-process)", version="-")
-        try:
-            in_process.append(importlib.import_module(module_name))
-        except Exception as exc:
-            info.error = _one_line(exc)
+        module, info.error = _guard(lambda name=module_name: importlib.import_module(name))
+        if info.error is None:
+            in_process.append(module)
+        else:
             registry.plugins.append(info)
     for obj in in_process:
         name = getattr(obj, "__name__", type(obj).__name__)
@@ -140,22 +188,62 @@ def load_registry(
         )
 
     for info, obj in candidates:
-        try:
-            pm.register(obj, name=info.name)
-        except Exception as exc:
-            info.error = _one_line(exc)
-            registry.plugins.append(info)
-            continue
         registry.plugins.append(info)
+        _, info.error = _guard(lambda info=info, obj=obj: pm.register(obj, name=info.name))
+        if info.error is None:
+            info.error = _unknown_hook(pm, obj)
+        if info.error is not None:
+            _unregister(pm, obj, info.name)
+            continue
         _collect(pm, registry, info, obj)
     return registry
+
+
+def _unknown_hook(pm: pluggy.PluginManager, obj: Any) -> str | None:
+    """Why ``obj`` implements a hook that has no spec (a misspelt name), or ``None``.
+
+    pluggy accepts such hooks silently and they are never called; ``check_pending`` would
+    judge every plugin at once, so this is the same test for one plugin. Hooks marked
+    ``@hookimpl(optionalhook=True)`` (meant for another harness version) are allowed.
+    """
+    known = [hook for hook, _ in HOOKS.values()]
+    for caller in pm.get_hookcallers(obj) or []:
+        if caller.has_spec() or all(
+            impl.optionalhook for impl in caller.get_hookimpls() if impl.plugin is obj
+        ):
+            continue
+        close = difflib.get_close_matches(caller.name, known, n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        return f"unknown hook '{caller.name}'; {hint}the hooks are {', '.join(known)}"
+    return None
+
+
+def _unregister(pm: pluggy.PluginManager, obj: Any, name: str) -> None:
+    """Forget a failed plugin (pluggy may keep part of a registration that raised).
+
+    Only under ``name``: the same module registered earlier under another name stays.
+    """
+    if pm.get_plugin(name) is obj:
+        pm.unregister(name=name)
+
+
+def _check_item(kind: str, item: Any) -> None:
+    """Reject what would break the registry or ``harness list`` later, outside isolation."""
+    name = getattr(item, "name", None)
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"{kind} name must be a non-empty string, got {name!r}")
+    fields = {"task": ("languages", "roles"), "model": ("aliases",), "evaluator": ("metrics",)}
+    for attr in fields.get(kind, ()):
+        value = getattr(item, attr)
+        if not isinstance(value, (tuple, list)) or not all(isinstance(v, str) for v in value):
+            raise TypeError(f"{kind} '{name}': {attr} must be a tuple of strings, got {value!r}")
 
 
 def _collect(pm: pluggy.PluginManager, registry: Registry, info: PluginInfo, obj: Any) -> None:
     """Call this plugin's hooks only, attributing everything it registers to it."""
     staged: list[tuple[str, str, Any]] = []
 
-    def make_register(kind: str, base: type):
+    def make_register(kind: str, base: type) -> Callable[[Any], None]:
         def register(item: Any) -> None:
             if kind == "suite":
                 item = load_suite(Path(item)) if not isinstance(item, Suite) else item
@@ -163,31 +251,22 @@ def _collect(pm: pluggy.PluginManager, registry: Registry, info: PluginInfo, obj
                 item = load_preset(Path(item)) if not isinstance(item, Preset) else item
             elif not isinstance(item, base):
                 raise TypeError(f"register() expects a {base.__name__}, got {type(item).__name__}")
+            _check_item(kind, item)
             staged.append((kind, item.name, item))
 
         return register
 
-    hooks = {
-        "task": ("register_tasks", Task),
-        "model": ("register_models", Model),
-        "evaluator": ("register_evaluators", Evaluator),
-        "suite": ("register_suites", Suite),
-        "preset": ("register_presets", Preset),
-    }
-    try:
-        for kind, (hook_name, base) in hooks.items():
-            caller = pm.subset_hook_caller(
-                hook_name, remove_plugins=[p for p in pm.get_plugins() if p is not obj]
-            )
-            caller(register=make_register(kind, base))
-    except HarnessError as exc:
-        info.error = str(exc)
-        pm.unregister(obj)
-        return
-    except Exception as exc:
-        info.error = _one_line(exc)
-        pm.unregister(obj)
-        return
+    for kind, (hook_name, base) in HOOKS.items():
+        caller = pm.subset_hook_caller(
+            hook_name, remove_plugins=[p for p in pm.get_plugins() if p is not obj]
+        )
+        _, error = _guard(
+            lambda caller=caller, kind=kind, base=base: caller(register=make_register(kind, base))
+        )
+        if error is not None:
+            info.error = f"in {hook_name}: {error}"
+            _unregister(pm, obj, info.name)
+            return
 
     tables = {
         "task": registry.tasks,

@@ -14,6 +14,7 @@ import logging
 import os
 import platform
 import shutil
+import signal
 import sys
 import time
 import uuid
@@ -30,8 +31,11 @@ import numpy as np
 import torch
 
 from harness import results as harness_results
+from harness.checkpoints import AtomicCheckpointIO, resumable
 from harness.data import PhaseDataModule, data_fingerprints, encode
+from harness.devices import TRAINER_OPTIONS, BatchPlan, split_global_batch, world_size
 from harness.errors import HarnessError
+from harness.interrupts import Interrupted
 from harness.models import Model
 from harness.multitask import MultiTask
 from harness.registry import Registry
@@ -113,6 +117,10 @@ class Plan:
     hparams: dict[str, dict[str, Any]]
     """Resolved hyper-parameters per task name."""
     sources: dict[str, DataSource]
+    batches: dict[str, BatchPlan] = field(default_factory=dict)
+    """Per trained task: its global batch laid out on this run's devices."""
+    multitask_batches: dict[str, dict[str, BatchPlan]] = field(default_factory=dict)
+    """Per multi-task phase: each member's layout (one accumulation for all members)."""
 
     def phases(self) -> list[tuple[Task, str]]:
         """(task, role) of every task trained or scored: intermediates (multi-task members
@@ -139,6 +147,7 @@ class _Phase:
     module: Any
     data: PhaseDataModule
     state: dict[str, Any] = field(default_factory=dict)
+    batch: BatchPlan | None = None
 
 
 def _is_main_process() -> bool:
@@ -233,12 +242,14 @@ class Runner:
 
         preset = self.registry.preset(cfg.preset) if cfg.preset else None
         hparams: dict[str, dict[str, Any]] = {}
+        declared: dict[str, dict[str, Any]] = {}  # the protocol, before command-line flags
         for task in [*targets, *_concrete(intermediates), *_multi(intermediates)]:
             resolved = dict(DEFAULT_HPARAMS)
             resolved.update(suite.hparams_for(task.name, sample=cfg.data == "sample"))
             if preset is not None:
                 base = task.extra.get("base_task", task.name)
                 resolved.update(preset.hparams_for(base))
+            declared[task.name] = dict(resolved)
             resolved.update({k: v for k, v in cfg.hparams.items() if v is not None})
             validate(
                 {k: v for k, v in resolved.items() if v is not None},
@@ -253,7 +264,44 @@ class Runner:
             hparams[task.name] = resolved
 
         sources = {t.name: self._source(t) for t in [*targets, *_concrete(intermediates)]}
-        return Plan(suite, model, targets, unavailable, intermediates, languages, hparams, sources)
+        plan = Plan(suite, model, targets, unavailable, intermediates, languages, hparams, sources)
+        self._lay_out_batches(plan, declared)
+        return plan
+
+    def _lay_out_batches(self, plan: Plan, declared: dict[str, dict[str, Any]]) -> None:
+        """Per-device batch and accumulation of every trained phase on this run's devices.
+
+        Hyper-parameters state the global batch (``batch_size`` x ``accumulate_grad_batches``
+        as on one device); see ``harness.devices``.
+        """
+        world = world_size(self.config.trainer)
+
+        def accumulation(hp: dict[str, Any]) -> int:
+            return int(hp.get("accumulate_grad_batches") or 1)
+
+        def protocol(name: str, phase: str) -> int:
+            return int(declared[name]["batch_size"]) * accumulation(declared[phase])
+
+        alone = [t for t in plan.intermediates if isinstance(t, Task)]  # not multi-task members
+        for task in [*plan.targets, *alone]:
+            if task.trains:
+                hp = plan.hparams[task.name]
+                _, layout = split_global_batch(
+                    {task.name: int(hp["batch_size"])},
+                    accumulation(hp),
+                    world,
+                    {task.name: protocol(task.name, task.name)},
+                    where=f"hyper-parameters of {task.name}: ",
+                )
+                plan.batches[task.name] = layout[task.name]
+        for multi in _multi(plan.intermediates):
+            _, plan.multitask_batches[multi.name] = split_global_batch(
+                {m.name: int(plan.hparams[m.name]["batch_size"]) for m in multi.members},
+                accumulation(plan.hparams[multi.name]),
+                world,
+                {m.name: protocol(m.name, multi.name) for m in multi.members},
+                where=f"hyper-parameters of {multi.name}: ",
+            )
 
     def _intermediate(self, name: str) -> Task:
         """``task`` or ``task@lang``: the same task trained on data in another language.
@@ -364,23 +412,41 @@ class Runner:
             hparams["max_length"],
             self.cache_dir / "datasets" / task.name,
             key,
+            say=self.say,
         )
 
     # ------------------------------------------------------------------ running
     def run(self) -> RunDir:
+        self.config = _checked(self.config)
         plan = self.plan()
+        self.main = _is_main_process()  # the probe trainer of plan() set this process's rank
         units = self._units(plan)
         self.preflight(plan)
         run_id = self.config.run_id or os.environ.get(RUN_ID_ENV) or _new_run_id()
         if self.config.shard and not run_id.endswith(_shard_suffix(self.config.shard)):
             run_id += _shard_suffix(self.config.shard)
+        run = RunDir(Path(self.config.output), run_id)  # refuses ids that leave --output
         os.environ[RUN_ID_ENV] = run_id
-        run = RunDir(Path(self.config.output), run_id)
+        if self.main:  # DDP workers Lightning launches share the run; only rank 0 locks
+            run.lock()  # a second process on this run id stops here, before touching it
+        try:
+            return self._run_locked(plan, units, run)
+        except Interrupted as exc:
+            exc.run_id = run_id
+            raise
+        finally:
+            run.unlock()
+
+    def _run_locked(self, plan: Plan, units: set[tuple[int, str, str]], run: RunDir) -> RunDir:
+        run_id = run.run_id
         self.tokenizer = plan.model.tokenizer(self.config.model)
         manifest = self._manifest(plan, run_id)
-        done = self._resume(run, manifest)
+        done = self._resume(run, manifest, plan)
         manifest["completed"] = sorted(done)
         if self.main:
+            removed = run.clean_temp_files()
+            if removed:
+                self.say(f"removed {len(removed)} temporary files of interrupted writes")
             run.write_manifest(manifest)
         self.say(
             f"run {run_id}: model {self.config.model}, data {self.config.data}, "
@@ -397,12 +463,13 @@ class Runner:
         try:
             for seed in self.config.seeds:
                 for inter in plan.intermediates:
-                    todo = [
-                        t
-                        for t in plan.targets
-                        if (seed, _name(inter), t.name) in units
-                        and _phase_key(seed, inter, t) not in done
-                    ]
+                    cells = [t for t in plan.targets if (seed, _name(inter), t.name) in units]
+                    todo = [t for t in cells if _phase_key(seed, inter, t) not in done]
+                    if todo and inter is not None and self._lost_encoder(run, inter, seed, done):
+                        todo = cells  # every target must start from the same, new encoder
+                        manifest["completed"] = sorted(done)
+                        if self.main:
+                            run.write_manifest(manifest)
                     if not todo:
                         continue
                     init = None
@@ -414,11 +481,20 @@ class Runner:
                         finished(_phase_key(seed, inter, target))
                         _release_memory()
         except BaseException as exc:
+            stop = _interruption(exc)
+            if stop is None and isinstance(exc, KeyboardInterrupt):
+                stop = Interrupted(signal.SIGINT)
             if self.main:
-                error = (
-                    str(exc) if isinstance(exc, HarnessError) else f"{type(exc).__name__}: {exc}"
-                )
-                run.write_manifest({**manifest, "status": "failed", "error": error})
+                if stop is not None or isinstance(exc, KeyboardInterrupt):
+                    name = stop.signal_name if stop is not None else "SIGINT"
+                    status = {"status": "interrupted", "error": f"interrupted ({name})"}
+                elif isinstance(exc, HarnessError):
+                    status = {"status": "failed", "error": str(exc)}
+                else:
+                    status = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
+                run.write_manifest({**manifest, **status})
+            if stop is not None and stop is not exc:
+                raise stop from None
             raise
         if self.main:
             run.write_manifest({**manifest, "status": "finished"})
@@ -451,8 +527,12 @@ class Runner:
             )
         return set(cells[start:stop])
 
-    def _resume(self, run: RunDir, manifest: dict[str, Any]) -> set[str]:
-        """Phases already finished in ``run`` (re-running a run id resumes it)."""
+    def _resume(self, run: RunDir, manifest: dict[str, Any], plan: Plan) -> set[str]:
+        """Phases already finished in ``run`` (re-running a run id resumes it).
+
+        A phase listed as finished whose records are gone from results.json is done again,
+        and so is every target trained from an intermediate that is done again.
+        """
         if not run.manifest_file.exists():
             if run.results_file.exists():
                 raise HarnessError(
@@ -475,8 +555,8 @@ class Runner:
         manifest["created"] = previous["created"]
         old, new = previous["config"], manifest["config"]
         for key in sorted(set(old) | set(new)):
-            if key in ("trainer", "model_source"):
-                continue  # another machine or device count may finish the run
+            if key in ("trainer", "model_source", "batch"):
+                continue  # another machine or device count may finish the run (same protocol)
             if old.get(key) != new.get(key):
                 raise HarnessError(
                     f"run '{run.run_id}' was started with another {key} "
@@ -490,9 +570,64 @@ class Runner:
             raise HarnessError(f"{problems[0]}; cannot resume, use another --run-id")
         # records of a phase that crashed before it was marked finished are recomputed
         run.records = [r for r in records if _record_phase(r) in done]
+        have = {_record_phase(r) for r in run.records}
+        owed = self._owed(plan)
+        lost = {key for key in done if owed.get(key) and key not in have}
+        if lost:
+            lost |= {k for key in lost for k in _trained_from(key, done)}
+            where = "is missing" if not run.results_file.exists() else "lacks their records"
+            self.say(
+                f"resuming run {run.run_id}: {run.results_file} {where}; recomputing "
+                f"{len(lost)} phases run.json lists as finished"
+            )
+            done -= lost
+            run.records = [r for r in run.records if _record_phase(r) in done]
         if done:
             self.say(f"resuming run {run.run_id}: {len(done)} finished phases are kept")
         return done
+
+    def _owed(self, plan: Plan) -> dict[str, bool]:
+        """Whether each phase of the plan writes score records (some split it evaluates
+        has gold labels), by the phase's key in run.json's ``completed``."""
+
+        memo: dict[tuple[str, str], bool] = {}
+
+        def scored(task: Task, role: str) -> bool:
+            if (task.name, role) not in memo:
+                src = plan.sources[task.name]
+                memo[task.name, role] = any(
+                    all(r is not None for r in task.references(self.rows(task, split, lang, src)))
+                    for split, lang in plan.eval_points(task, role)
+                )
+            return memo[task.name, role]
+
+        owed = {}
+        for inter in plan.intermediates:
+            members = list(inter.members) if isinstance(inter, MultiTask) else [inter]
+            for seed in self.config.seeds:
+                if inter is not None:
+                    owed[_intermediate_key(seed, inter)] = any(
+                        scored(m, "intermediate") for m in members
+                    )
+                for target in plan.targets:
+                    owed[_phase_key(seed, inter, target)] = scored(target, "target")
+        return owed
+
+    def _lost_encoder(self, run: RunDir, inter: Task, seed: int, done: set[str]) -> bool:
+        """Forget a finished intermediate whose saved encoder is gone, and the targets
+        trained from it: retraining it alone would mix targets from two encoders."""
+        key = _intermediate_key(seed, inter)
+        checkpoint = run.checkpoint_dir(f"{inter.name}-seed{seed}")
+        if key not in done or (checkpoint.is_dir() and any(checkpoint.iterdir())):
+            return False
+        lost = {key, *_trained_from(key, done)}
+        self.say(
+            f"[seed {seed}] {checkpoint} is missing: retraining {inter.name} and recomputing "
+            f"the {len(lost) - 1} finished target phases trained from it"
+        )
+        done -= lost
+        run.records = [r for r in run.records if _record_phase(r) not in lost]
+        return True
 
     def _intermediate_phase(
         self,
@@ -534,6 +669,7 @@ class Runner:
         )
 
         hp = plan.hparams[multi.name]
+        layout = plan.multitask_batches[multi.name]
         L.seed_everything(seed, workers=True, verbose=False)
         self.say(f"[seed {seed}] intermediate phase: {multi.name} (multi-task)")
         models, tasks, loaders, fixed = {}, {}, {}, {}
@@ -551,11 +687,12 @@ class Runner:
             loaders[member.name] = PhaseDataModule(
                 member.collator(self.tokenizer),
                 train,
-                mh["batch_size"],
+                layout[member.name].per_device_batch,
                 mh["eval_batch_size"],
                 seed,
                 num_workers=workers,
-            ).train_dataloader()
+                group_size=layout[member.name].global_batch,
+            ).train_dataloader()  # MultiTaskLoader cuts each rank's shard
             if "mixing_weight" in member.settings:
                 fixed[member.name] = float(member.settings["mixing_weight"])
         share_encoder(models)
@@ -576,17 +713,20 @@ class Runner:
         label = f"{multi.name}-seed{seed}"
         state_dir = run.path / "state" / label
         # each step trains one head, so DDP must expect parameters without gradients
-        trainer = self._trainer(run, label, hp, state_dir, unused_parameters=True)
-        last = state_dir / "last.ckpt"
+        accumulation = next(iter(layout.values())).accumulation
+        trainer = self._trainer(
+            run, label, hp, accumulation, state_dir, unused_parameters=True
+        )
+        last = resumable(state_dir, self.say, self.main)  # None: none, or damaged and deleted
         started = time.perf_counter()
         trainer.fit(
             module,
             train_dataloaders=MultiTaskLoader(loaders, shares, seed),
-            ckpt_path=str(last) if last.exists() else None,
+            ckpt_path=str(last) if last else None,
         )
         self.say(
             f"  trained {multi.name}: {trainer.global_step} steps "
-            f"in {time.perf_counter() - started:.1f}s"
+            f"in {time.perf_counter() - started:.1f}s; {module.schedule_summary()}"
         )
         trainer.strategy.barrier()
         if self.main:
@@ -599,6 +739,7 @@ class Runner:
                 member.collator(self.tokenizer), None, mh["batch_size"], mh["eval_batch_size"], seed
             )
             phase = _Phase(member, multi, "intermediate", seed, trainer, module, data)  # type: ignore[arg-type]
+            phase.batch = layout[member.name]
             for split, lang in plan.eval_points(member, "intermediate"):
                 records += self._evaluate(plan, run, phase, split, lang)
         if self.main:
@@ -658,34 +799,45 @@ class Runner:
         module = PhaseModule(
             model, task, hp["learning_rate"], hp["warmup_ratio"], hp["weight_decay"]
         )
+        batch = plan.batches.get(task.name)
         data = PhaseDataModule(
             task.collator(self.tokenizer),
             train,
-            hp["batch_size"],
+            batch.per_device_batch if batch else hp["batch_size"],
             hp["eval_batch_size"],
             seed,
             num_workers=int(self.config.trainer.get("num_workers", 0)),
+            group_size=batch.global_batch if batch else None,
         )
         validation = self._validation(plan, task, hp, data) if train is not None else None
         val_loader, module.validation_scorer = validation or (None, None)
         state_dir = run.path / "state" / label
         trainer = self._trainer(
-            run, label, hp, state_dir if train is not None else None, val_loader is not None
+            run,
+            label,
+            hp,
+            batch.accumulation if batch else 1,
+            state_dir if train is not None else None,
+            val_loader is not None,
         )
         if train is not None:
-            last = state_dir / "last.ckpt"
-            if last.exists():
+            assert batch is not None
+            last = resumable(state_dir, self.say, self.main)  # None: none, or damaged and deleted
+            if last:
                 self.say(f"  resuming {task.name} from {last}")
             started = time.perf_counter()
             trainer.fit(
                 module,
-                train_dataloaders=data.train_dataloader(),
+                # this rank's shard of one global order: the same optimizer steps on any
+                # number of devices (Lightning's own sampler would reshuffle the order)
+                train_dataloaders=data.train_dataloader(trainer.world_size),
                 val_dataloaders=val_loader,
-                ckpt_path=str(last) if last.exists() else None,
+                ckpt_path=str(last) if last else None,
             )
-            n = len(train)
             self.say(
-                f"  trained {task.name} on {n} features in {time.perf_counter() - started:.1f}s"
+                f"  trained {task.name} on {len(train)} features in "
+                f"{time.perf_counter() - started:.1f}s: {trainer.global_step} optimizer steps, "
+                f"{batch.describe()}; {module.schedule_summary()}"
             )
             if val_loader is not None:
                 self._keep_best(trainer, module, val_loader, task)
@@ -694,7 +846,7 @@ class Runner:
                 shutil.rmtree(state_dir, ignore_errors=True)  # the phase is done; free the disk
         else:
             module.model.eval()
-        return _Phase(task, inter, role, seed, trainer, module, data)
+        return _Phase(task, inter, role, seed, trainer, module, data, batch=batch)
 
     def _validation(
         self, plan: Plan, task: Task, hp: dict[str, Any], data: PhaseDataModule
@@ -760,28 +912,27 @@ class Runner:
         run: RunDir,
         label: str,
         hp: dict[str, Any],
+        accumulate: int,
         state_dir: Path | None,
         validate: bool = False,
         unused_parameters: bool = False,
     ):
         """A Lightning trainer; ``state_dir`` gets a resumable last.ckpt after every epoch.
 
-        With ``validate``, it also validates every ``val_every_steps`` optimizer steps, keeps
-        the best weights in ``state_dir`` and, given a patience, stops early.
+        ``accumulate`` is this run's per-device accumulation (``Plan.batches``), not the
+        hyper-parameter. With ``validate``, it also validates every ``val_every_steps``
+        optimizer steps, keeps the best weights in ``state_dir`` and, given a patience,
+        stops early.
         """
         import lightning as L
         from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint
         from lightning.pytorch.loggers import CSVLogger
 
         opts = {
-            k: v
-            for k, v in self.config.trainer.items()
-            if k in ("accelerator", "devices", "strategy", "precision", "num_nodes")
-            and v is not None
+            k: v for k, v in self.config.trainer.items() if k in TRAINER_OPTIONS and v is not None
         }
         if unused_parameters:
             opts["strategy"] = _allowing_unused_parameters(opts.get("strategy", "auto"))
-        accumulate = int(hp.get("accumulate_grad_batches") or 1)
         callbacks: list[Any] = []
         if state_dir is not None:
             callbacks.append(
@@ -830,6 +981,7 @@ class Runner:
             enable_progress_bar=self.progress,
             log_every_n_steps=10,
             num_sanity_val_steps=0,
+            plugins=[AtomicCheckpointIO()],  # a full disk never leaves half a last.ckpt
         )
         trainer = L.Trainer(**kwargs, **opts)
         if unused_parameters and opts.get("strategy") == "auto":
@@ -904,6 +1056,7 @@ class Runner:
                 "run_id": run.run_id,
                 "n_examples": len(rows),
                 "data": self.config.data,
+                **({"batch": phase.batch.as_dict()} if phase.batch else {}),
             }
             for metric, value in scores.items()
         ]
@@ -937,6 +1090,14 @@ class Runner:
                 "hparams": plan.hparams,
                 "settings": {t.name: t.settings for t, _ in plan.phases() if t.settings},
                 "trainer": {k: v for k, v in cfg.trainer.items() if v is not None},
+                "batch": {
+                    **{name: b.as_dict() for name, b in plan.batches.items()},
+                    **{
+                        f"{multi}/{name}": b.as_dict()
+                        for multi, layout in plan.multitask_batches.items()
+                        for name, b in layout.items()
+                    },
+                },
             },
             "packages": packages,
             "plugins": [asdict(p) for p in self.registry.plugins],
@@ -1088,6 +1249,51 @@ def _record_phase(record: dict[str, Any]) -> str:
     if record["role"] == "intermediate":  # a multi-task phase's members name their phase
         return f"seed{record['seed']}/intermediate/{record['intermediate'] or record['target']}"
     return f"seed{record['seed']}/{record['intermediate'] or 'none'}/{record['target']}"
+
+
+def _trained_from(key: str, done: set[str]) -> set[str]:
+    """Finished target phases trained from the intermediate phase ``key`` (none for a target)."""
+    seed, role, name = key.split("/", 2)
+    if role != "intermediate":
+        return set()
+    return {k for k in done if k.startswith(f"{seed}/{name}/")}
+
+
+def _interruption(exc: BaseException) -> Interrupted | None:
+    """``exc`` as an ``Interrupted`` if a signal stopped the run: ours, or what Lightning
+    makes of one for an API caller without ``stop_on_signals`` (SIGTERM: an exception that
+    exits 0; Ctrl-C during ``fit``: ``sys.exit(1)``)."""
+    if isinstance(exc, Interrupted):
+        return exc
+    from lightning.pytorch.utilities.exceptions import SIGTERMException
+
+    if isinstance(exc, SIGTERMException):
+        return Interrupted(signal.SIGTERM)
+    if isinstance(exc, SystemExit) and isinstance(exc.__context__, KeyboardInterrupt):
+        return Interrupted(signal.SIGINT)
+    return None
+
+
+def _checked(config: RunConfig) -> RunConfig:
+    """``config`` without repeated names or seeds (a phase must not run twice), with seeds
+    and DataLoader workers numpy and PyTorch accept."""
+    for seed in config.seeds:
+        if not isinstance(seed, int) or not 0 <= seed < 2**32:
+            raise HarnessError(f"seed {seed!r}: expected a whole number from 0 to {2**32 - 1}")
+    workers = config.trainer.get("num_workers")
+    if workers is not None and (not isinstance(workers, int) or workers < 0):
+        raise HarnessError(f"num_workers {workers!r}: expected 0 or more")
+
+    def unique(values: list[Any] | None) -> list[Any] | None:
+        return None if values is None else list(dict.fromkeys(values))
+
+    return dataclasses.replace(
+        config,
+        targets=unique(config.targets),
+        intermediates=unique(config.intermediates),
+        languages=unique(config.languages),
+        seeds=unique(config.seeds),
+    )
 
 
 def _shard_suffix(shard: tuple[int, int]) -> str:

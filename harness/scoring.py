@@ -1,24 +1,30 @@
-"""XTREME submissions: score a prediction folder against a label folder, export a run's.
+"""Submissions: score a prediction folder against a label folder, export a run's.
 
-``harness score`` reproduces google-research/xtreme ``evaluate.py`` to the last digit:
-the same tasks and language lists (in the same order, because float sums depend on it),
-the same file readers, the same per-task, group and overall averages. The metric itself
-is never computed here: each task reads its files into what its evaluator plugin scores
-(:meth:`harness.Task.read_submission`), so there is one implementation of every metric.
+A submission holds ``{folder}/test-{language}{suffix}`` per task, where ``folder`` is the
+task's ``xtreme_name`` (else its name) and ``suffix`` its ``prediction_suffix``: the layout
+of XTREME's ``evaluate.py`` and of a run's ``predictions/`` folder. ``harness score`` scores
+every folder that a registered task can read (:meth:`harness.Task.read_submission`): the
+task reads its files into what its evaluator plugin scores, so there is one implementation
+of every metric and the core names no task.
 
-Behaviour that follows ``evaluate.py``:
+The benchmark score comes from the suite's ``scoring`` section (:class:`harness.suites.Scoring`;
+``xtreme-zs`` holds evaluate.py's ``TASK2LANGS`` and ``GROUP2TASK``): which folders count,
+their languages in summation order, how a task's metrics make its score, the groups and the
+overall mean. For the nine XTREME tasks this reproduces ``evaluate.py`` to the last digit:
 
 - a task is scored only when its folder exists in *both* folders; a task folder present in
-  one of them only is skipped (reported, not an error); folders of unknown tasks are ignored;
-- a scored task needs every one of its XTREME languages (``evaluate.py`` crashes on a
-  missing file; we raise a one-line error naming it);
-- per-task average of each metric = plain ``sum`` over the languages in XTREME order,
-  divided by their number; a task's score (``metric``) is (avg exact_match + avg f1) / 2 for
-  QA, avg f1 where there is an f1, else avg accuracy;
-- a group score exists when every task of the group was scored; the overall XTREME score
-  only when all nine were. ``evaluate.py`` sums the nine task scores in the iteration order
-  of a Python ``set`` (which varies with PYTHONHASHSEED, so its own last digit is not
-  reproducible); we sum them in the fixed XTREME task order below.
+  one of them only is skipped (reported, not an error); folders no task reads are ignored;
+- a scored task needs every one of its languages (``evaluate.py`` crashes on a missing
+  file; we raise a one-line error naming it): the suite's list for its tasks, else the
+  task's languages that have a test split;
+- per-task average of each metric = plain ``sum`` over the languages in the suite's order
+  (then any others), divided by their number; the task's score (``metric``) is the mean of
+  the averages of the suite's ``metrics`` for it (XTREME QA: exact_match and f1), else of
+  its main metric, else f1, else accuracy;
+- a group score exists when every task of the group was scored; the overall score only when
+  every task of the suite's scoring was. ``evaluate.py`` sums the nine task scores in the
+  iteration order of a Python ``set`` (which varies with PYTHONHASHSEED, so its own last
+  digit is not reproducible); we sum them in the fixed order of the suite's list.
 """
 
 from __future__ import annotations
@@ -27,73 +33,81 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from harness.errors import HarnessError
+from harness.suites import DEFAULT_SUITE, Scoring
+from harness.textfiles import file_error, open_text
 
-# evaluate.py's TASK2LANGS, order included (it is the summation order of the averages).
-XTREME_LANGUAGES: dict[str, tuple[str, ...]] = {
-    "pawsx": ("de", "en", "es", "fr", "ja", "ko", "zh"),
-    "xnli": tuple("ar bg de el en es fr hi ru sw th tr ur vi zh".split()),
-    "panx": tuple(
-        "ar he vi id jv ms tl eu ml ta te af nl en de el bn hi mr ur fa fr it pt es bg ru "
-        "ja ka ko th sw yo my zh kk tr et fi hu".split()
-    ),
-    "udpos": tuple(
-        "af ar bg de el en es et eu fa fi fr he hi hu id it ja kk ko mr nl pt ru ta te th "
-        "tl tr ur vi yo zh".split()
-    ),
-    "bucc2018": ("de", "fr", "ru", "zh"),
-    "tatoeba": tuple(
-        "ar he vi id jv tl eu ml ta te af nl de el bn hi mr ur fa fr it pt es bg ru ja ka "
-        "ko th sw zh kk tr et fi hu".split()
-    ),
-    "xquad": tuple("en es de el ru tr ar vi th zh hi".split()),
-    "mlqa": ("en", "es", "de", "ar", "hi", "vi", "zh"),
-    "tydiqa": ("en", "ar", "bn", "fi", "id", "ko", "ru", "sw", "te"),
+if TYPE_CHECKING:
+    from harness.registry import Registry
+    from harness.tasks import Task
+
+
+# --------------------------------------------------------------------------- the default suite
+@cache
+def default_scoring() -> Scoring:
+    """The default suite's scoring (XTREME), for callers that score records without a
+    registry of their own (the leaderboards)."""
+    from harness.registry import load_registry
+
+    scoring = load_registry().suite(DEFAULT_SUITE).scoring
+    if scoring is None:
+        raise HarnessError(f"suite '{DEFAULT_SUITE}' has no scoring section; reinstall the harness")
+    return scoring
+
+
+_DEFAULT_VIEWS = {
+    "XTREME_LANGUAGES": lambda s: s.languages,
+    "XTREME_TASKS": lambda s: s.order,
+    "GROUPS": lambda s: {g.name: g.tasks for g in s.groups},
+    "GROUP_TITLES": lambda s: {g.name: g.title for g in s.groups},
 }
-XTREME_TASKS: tuple[str, ...] = tuple(XTREME_LANGUAGES)
-
-# evaluate.py's GROUP2TASK (its "tagging" group is the paper's "structured prediction").
-GROUPS: dict[str, tuple[str, ...]] = {
-    "classification": ("pawsx", "xnli"),
-    "structured_prediction": ("udpos", "panx"),
-    "qa": ("xquad", "mlqa", "tydiqa"),
-    "retrieval": ("bucc2018", "tatoeba"),
-}
-GROUP_TITLES = {
-    "classification": "Sentence classification",
-    "structured_prediction": "Structured prediction",
-    "qa": "Question answering",
-    "retrieval": "Sentence retrieval",
-}
-QA_TASKS = GROUPS["qa"]
 
 
-def submission_suffix(task: str) -> str:
-    """File suffix of an XTREME submission file: ``.json`` for QA tasks, ``.tsv`` otherwise."""
-    return ".json" if task in QA_TASKS else ".tsv"
+def __getattr__(name: str) -> Any:
+    """``XTREME_TASKS``, ``XTREME_LANGUAGES``, ``GROUPS``, ``GROUP_TITLES``: views of
+    :func:`default_scoring`, read from the installed suite on first use."""
+    if name in _DEFAULT_VIEWS:
+        return _DEFAULT_VIEWS[name](default_scoring())
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def submission_file(folder: Path, task: str, language: str) -> Path:
-    return Path(folder) / task / f"test-{language}{submission_suffix(task)}"
+# --------------------------------------------------------------------------- tasks and files
+def submission_folder(task: Task) -> str:
+    """The folder of ``task`` in a submission and in a run's predictions."""
+    return task.xtreme_name or task.name
+
+
+def reads_submissions(task: Task) -> bool:
+    """Whether the task's plugin implements :meth:`harness.Task.read_submission`."""
+    from harness.tasks import Task
+
+    return type(task).read_submission is not Task.read_submission
+
+
+def submission_file(folder: Path, task: Task, language: str) -> Path:
+    return Path(folder) / submission_folder(task) / f"test-{language}{task.prediction_suffix}"
+
+
+def submission_languages(task: Task, scoring: Scoring | None) -> tuple[str, ...]:
+    """Languages a submission of ``task`` must hold, in summation order: the suite's list
+    for the tasks of its scoring, else the task's languages that have a test split."""
+    spec = scoring.task(submission_folder(task)) if scoring else None
+    if spec is not None:
+        return spec.languages
+    return tuple(lg for lg in task.languages if "test" in task.splits_for(lg))
 
 
 # --------------------------------------------------------------------------- official readers
 # Task plugins use these in ``read_submission`` so every family reads files the way
-# evaluate.py does (line splitting and stripping decide what counts as an example).
-
-
-def _open(path: Path):
-    try:
-        return open(path, encoding="utf-8")
-    except FileNotFoundError:
-        raise HarnessError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise HarnessError(f"{path}: cannot read ({exc.strerror})") from None
+# evaluate.py does (line splitting and stripping decide what counts as an example), and
+# ``write_lines`` in ``write_predictions`` for the one-item-per-line formats.
+_FIX = "re-download or re-export it as UTF-8"
 
 
 def read_lines(path: Path) -> list[str]:
@@ -101,11 +115,29 @@ def read_lines(path: Path) -> list[str]:
 
     Used for XNLI/PAWS-X labels, Tatoeba indices and BUCC ``src<TAB>tgt`` pairs.
     """
-    with _open(path) as handle:
-        try:
-            return [line.strip() for line in handle]
-        except UnicodeDecodeError as exc:
-            raise HarnessError(f"{path}: not UTF-8 text ({exc.reason})") from None
+    with open_text(path, fix=_FIX) as handle:
+        return [line.strip() for line in handle]
+
+
+def read_line_pairs(
+    predictions: Path, labels: Path, fix: str = "write one label per line, in test-set order"
+) -> tuple[list[str], list[str]]:
+    """Both files with :func:`read_lines`, compared line by line: evaluate.py's reading of
+    one-label-per-line tasks, with its count check as a one-line error (``fix`` says how)."""
+    preds, gold = read_lines(predictions), read_lines(labels)
+    if len(preds) != len(gold):
+        raise HarnessError(
+            f"{predictions}: {len(preds)} predictions for {len(gold)} labels in {labels}; {fix}"
+        )
+    return preds, gold
+
+
+def write_lines(path: Path, items: Iterable[Any]) -> None:
+    """``str(item)`` per line, every line ended by a newline, written atomically: the
+    submission format of labels, retrieved indices, pair lines and choice keys."""
+    from harness.results import atomic_write_text
+
+    atomic_write_text(Path(path), "".join(f"{item}\n" for item in items))
 
 
 def read_tag_blocks(path: Path) -> list[list[str]]:
@@ -129,13 +161,11 @@ def read_tag_blocks(path: Path) -> list[list[str]]:
 def read_squad(path: Path) -> Any:
     """A QA file: the ``data`` list of a SQuAD-format file, else the whole JSON document
     (a prediction file ``{question id: answer text}``), as evaluate.py ``read_squad``."""
-    with _open(path) as handle:
+    with open_text(path, fix=_FIX) as handle:
         try:
             document = json.load(handle)
         except json.JSONDecodeError as exc:
             raise HarnessError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
-        except UnicodeDecodeError as exc:
-            raise HarnessError(f"{path}: not UTF-8 text ({exc.reason})") from None
     if isinstance(document, dict) and "data" in document:
         return document["data"]
     return document
@@ -144,54 +174,68 @@ def read_squad(path: Path) -> Any:
 # --------------------------------------------------------------------------- aggregation
 @dataclass
 class TaskScore:
-    """One task: every metric per language (XTREME language order) and their averages."""
+    """One task: every metric per language (summation order) and their averages."""
 
     task: str
     languages: dict[str, dict[str, float]]
     averages: dict[str, float] = field(default_factory=dict)
-    """``metric -> average over languages``, plus ``"metric"``: the task's XTREME score."""
+    """``metric -> average over languages``, plus ``"metric"``: the task's score."""
 
     @property
     def score(self) -> float | None:
         return self.averages.get("metric")
 
 
-def task_score(task: str, per_language: Mapping[str, Mapping[str, float]]) -> TaskScore:
-    """Averages exactly as evaluate.py: per metric, ``sum`` in language order / count.
-
-    ``per_language`` maps language -> {metric: value}; languages are taken in XTREME order
-    for XTREME tasks (then any others in the order given).
-    """
-    order = [lg for lg in XTREME_LANGUAGES.get(task, ()) if lg in per_language]
-    order += [lg for lg in per_language if lg not in order]
+def _task_score(
+    task: str,
+    per_language: Mapping[str, Mapping[str, float]],
+    order: Sequence[str],
+    metrics: Sequence[str],
+) -> TaskScore:
+    """Averages exactly as evaluate.py: per metric, ``sum`` in language order / count."""
+    ordered = [lg for lg in order if lg in per_language]
+    ordered += [lg for lg in per_language if lg not in ordered]
     by_metric: dict[str, dict[str, float]] = {}
-    for lg in order:
+    for lg in ordered:
         for metric, value in per_language[lg].items():
             by_metric.setdefault(metric, {})[lg] = value
     averages = {m: sum(values.values()) / len(values) for m, values in by_metric.items()}
-    if task in QA_TASKS and {"exact_match", "f1"} <= set(averages):
-        averages["metric"] = (averages["exact_match"] + averages["f1"]) / 2
-    elif "f1" in averages:
-        averages["metric"] = averages["f1"]
-    elif "accuracy" in averages:
-        averages["metric"] = averages["accuracy"]
-    return TaskScore(task, {lg: dict(per_language[lg]) for lg in order}, averages)
+    for choice in (tuple(metrics), ("f1",), ("accuracy",)):
+        if choice and all(m in averages for m in choice):
+            averages["metric"] = sum(averages[m] for m in choice) / len(choice)
+            break
+    return TaskScore(task, {lg: dict(per_language[lg]) for lg in ordered}, averages)
 
 
-def group_scores(scores: Mapping[str, float]) -> dict[str, float]:
+def task_score(
+    task: str, per_language: Mapping[str, Mapping[str, float]], scoring: Scoring | None = None
+) -> TaskScore:
+    """One task's averages and score; ``per_language`` maps language -> {metric: value}.
+
+    ``scoring`` (default: :func:`default_scoring`) gives the language order and the metrics
+    of the task's score; a task outside it is scored by f1, else accuracy.
+    """
+    spec = (scoring or default_scoring()).task(task)
+    if spec is None:
+        return _task_score(task, per_language, (), ())
+    return _task_score(task, per_language, spec.languages, spec.metrics)
+
+
+def group_scores(scores: Mapping[str, float], scoring: Scoring | None = None) -> dict[str, float]:
     """Group -> mean of its tasks' scores, for every group whose tasks all have one."""
     out = {}
-    for group, tasks in GROUPS.items():
-        if all(t in scores for t in tasks):
-            out[group] = sum(scores[t] for t in tasks) / len(tasks)
+    for group in (scoring or default_scoring()).groups:
+        if all(t in scores for t in group.tasks):
+            out[group.name] = sum(scores[t] for t in group.tasks) / len(group.tasks)
     return out
 
 
-def overall_score(scores: Mapping[str, float]) -> float | None:
-    """Mean of the nine task scores (XTREME task order), or None unless all nine exist."""
-    if not all(t in scores for t in XTREME_TASKS):
+def overall_score(scores: Mapping[str, float], scoring: Scoring | None = None) -> float | None:
+    """Mean of the scoring's task scores (in its order), or None unless all of them exist."""
+    order = (scoring or default_scoring()).order
+    if not all(t in scores for t in order):
         return None
-    return sum(scores[t] for t in XTREME_TASKS) / len(XTREME_TASKS)
+    return sum(scores[t] for t in order) / len(order)
 
 
 @dataclass
@@ -200,6 +244,8 @@ class Report:
     groups: dict[str, float]
     overall: float | None
     skipped: list[str] = field(default_factory=list)
+    scoring: Scoring | None = None
+    """The suite's scoring the groups and overall score follow (None: tasks only)."""
 
     def to_json(self) -> dict[str, Any]:
         """``{"tasks": {task: {lang: {metric: value}}}, "averages": {task: {metric: value}},
@@ -213,48 +259,61 @@ class Report:
         }
 
 
+# --------------------------------------------------------------------------- scoring folders
 def _subfolders(folder: Path, what: str) -> set[str]:
     folder = Path(folder)
-    if not folder.is_dir():
-        raise HarnessError(
-            f"{what} folder {folder} does not exist (expected {{task}}/test-{{lang}} files)"
-        )
-    return {p.name for p in folder.iterdir() if p.is_dir()}
-
-
-def _tasks_by_xtreme_name(registry: Any) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    for task in registry.tasks.values():
-        name = task.xtreme_name
-        if name is None:
-            continue
-        if name in found:
+    try:
+        if not folder.is_dir():
             raise HarnessError(
-                f"tasks '{found[name].name}' and '{task.name}' both claim XTREME folder '{name}'; "
-                "uninstall one of their plugins"
+                f"{what} folder {folder} does not exist (expected {{task}}/test-{{lang}} files)"
+            )
+        return {p.name for p in folder.iterdir() if p.is_dir()}
+    except OSError as exc:  # e.g. a folder we may not list
+        raise file_error(exc, folder) or exc from None
+
+
+def _tasks_by_folder(registry: Registry, folders: Iterable[str]) -> dict[str, Task]:
+    """The registered task of each of ``folders`` that one claims; two claims are an error."""
+    wanted = set(folders)
+    found: dict[str, Task] = {}
+    for task in registry.tasks.values():
+        name = submission_folder(task)
+        if name not in wanted:
+            continue
+        if name in found and found[name] is not task:
+            raise HarnessError(
+                f"tasks '{found[name].name}' and '{task.name}' both claim submission folder "
+                f"'{name}'; uninstall one of their plugins"
             )
         found[name] = task
     return found
 
 
 def score_language(
-    registry: Any, task: Any, predictions: Path, labels: Path, language: str
+    registry: Registry,
+    task: Task,
+    predictions: Path,
+    labels: Path,
+    language: str,
+    languages: Sequence[str] = (),
 ) -> dict[str, float]:
-    """Scores of one submission file: the task reads it, its evaluator plugin scores it."""
-    reader = getattr(task, "read_submission", None)
-    if reader is None:
-        raise HarnessError(
-            f"task '{task.name}' cannot read XTREME submission files "
-            "(its plugin does not implement read_submission)"
-        )
+    """Scores of one submission file: the task reads it, its evaluator plugin scores it.
+
+    ``languages`` (all the task's, for the message about a missing file) defaults to the
+    task's own.
+    """
     for path, what in ((predictions, "prediction"), (labels, "label")):
-        if not Path(path).is_file():
+        try:
+            present = Path(path).is_file()
+        except OSError as exc:  # Python < 3.13: under a folder we may not enter
+            raise file_error(exc, path) or exc from None
+        if not present:
             raise HarnessError(
-                f"missing {what} file {path}: XTREME scores every language of a task "
-                f"({task.xtreme_name}: {', '.join(XTREME_LANGUAGES.get(task.xtreme_name, ()))}); "
+                f"missing {what} file {path}: a task is scored in every one of its languages "
+                f"({submission_folder(task)}: {', '.join(languages or task.languages)}); "
                 "add it or remove the task folder"
             )
-    preds, refs = reader(Path(predictions), Path(labels), language)
+    preds, refs = task.read_submission(Path(predictions), Path(labels), language)
     evaluator = registry.evaluator(task.evaluator)
     try:
         values = evaluator.score(preds, refs, language=language)
@@ -263,13 +322,23 @@ def score_language(
     return {metric: float(value) for metric, value in values.items()}
 
 
-def score_folders(predictions: Path, labels: Path, registry: Any) -> Report:
-    """Score an XTREME submission folder against a label folder (evaluate.py semantics)."""
+def score_folders(
+    predictions: Path, labels: Path, registry: Registry, suite: str | None = DEFAULT_SUITE
+) -> Report:
+    """Score a submission folder against a label folder (evaluate.py semantics).
+
+    Every folder a registered task reads is scored; ``suite``'s scoring (None: none) adds
+    its tasks' order and languages, the groups and the overall score.
+    """
+    scoring = registry.suite(suite).scoring if suite else None
     predicted = _subfolders(predictions, "prediction")
     labelled = _subfolders(labels, "label")
-    tasks = _tasks_by_xtreme_name(registry)
-    report = Report({}, {}, None)
-    for name in XTREME_TASKS:
+    present = predicted | labelled
+    tasks = _tasks_by_folder(registry, present)
+    ranked = scoring.order if scoring else ()
+    order = [*ranked, *sorted(set(tasks) - set(ranked))]
+    report = Report({}, {}, None, scoring=scoring)
+    for name in order:
         if name in predicted and name not in labelled:
             report.skipped.append(f"{name}: predictions without a label folder")
             continue
@@ -278,28 +347,42 @@ def score_folders(predictions: Path, labels: Path, registry: Any) -> Report:
             continue
         if name not in predicted:
             continue
-        if name not in tasks:
+        task = tasks.get(name)
+        if task is None:
             raise HarnessError(
-                f"cannot score '{name}': no installed task plugin provides XTREME task '{name}' "
-                "(see `harness plugins`)"
+                f"cannot score '{name}': suite '{suite}' scores it, but no installed task "
+                f"plugin provides submission folder '{name}' (see `harness plugins`)"
             )
-        task = tasks[name]
+        if name not in ranked and not reads_submissions(task):
+            report.skipped.append(
+                f"{name}: task '{task.name}' cannot read submission files (its plugin does "
+                "not implement read_submission)"
+            )
+            continue
+        languages = submission_languages(task, scoring)
+        if not languages:
+            report.skipped.append(f"{name}: task '{task.name}' has no test split to score")
+            continue
         per_language = {
             lg: score_language(
                 registry,
                 task,
-                submission_file(predictions, name, lg),
-                submission_file(labels, name, lg),
+                submission_file(predictions, task, lg),
+                submission_file(labels, task, lg),
                 lg,
+                languages,
             )
-            for lg in XTREME_LANGUAGES[name]
+            for lg in languages
         }
-        report.tasks[name] = task_score(name, per_language)
-    for name in sorted((predicted | labelled) - set(XTREME_TASKS)):
+        spec = scoring.task(name) if scoring else None
+        metrics = spec.metrics if spec and spec.metrics else (task.main_metric,)
+        report.tasks[name] = _task_score(name, per_language, languages, metrics)
+    for name in sorted(present - set(order)):
         report.skipped.append(f"{name}: not an XTREME task")
-    scores = {t: s.score for t, s in report.tasks.items() if s.score is not None}
-    report.groups = group_scores(scores)
-    report.overall = overall_score(scores)
+    if scoring is not None:
+        scores = {t: s.score for t, s in report.tasks.items() if s.score is not None}
+        report.groups = group_scores(scores, scoring)
+        report.overall = overall_score(scores, scoring)
     return report
 
 
@@ -323,17 +406,31 @@ def format_report(report: Report) -> str:
             f"{name} (score {_fmt(ts.score)})\n"
             + tabulate(rows, headers=["language", *metrics], disable_numparse=True)
         )
-    summary = []
-    for group, tasks in GROUPS.items():
-        for name in tasks:
+
+    def row(group: str, name: str) -> list[str]:
+        ts = report.tasks[name]
+        detail = ", ".join(f"{m} {v:.2f}" for m, v in ts.averages.items() if m != "metric")
+        return [group, name, _fmt(ts.score), detail]
+
+    scoring = report.scoring
+    summary, grouped = [], set()
+    for group in scoring.groups if scoring else ():
+        for name in group.tasks:
             if name in report.tasks:
-                ts = report.tasks[name]
-                detail = ", ".join(f"{m} {v:.2f}" for m, v in ts.averages.items() if m != "metric")
-                summary.append([GROUP_TITLES[group], name, _fmt(ts.score), detail])
-        if group in report.groups:
-            summary.append([GROUP_TITLES[group], "(group)", f"{report.groups[group]:.2f}", ""])
-    overall = f"{report.overall:.2f}" if report.overall is not None else "– (needs all nine tasks)"
-    summary.append(["XTREME", "(overall)", overall, ""])
+                summary.append(row(group.title, name))
+                grouped.add(name)
+        if group.name in report.groups:
+            summary.append([group.title, "(group)", f"{report.groups[group.name]:.2f}", ""])
+    for name in report.tasks:
+        if name not in grouped:
+            summary.append(row(scoring.name if scoring and scoring.task(name) else "other", name))
+    if scoring is not None:
+        overall = (
+            _fmt(report.overall)
+            if report.overall is not None
+            else f"– (needs all {len(scoring.tasks)} of its tasks)"
+        )
+        summary.append([scoring.name, "(overall)", overall, ""])
     blocks.append(
         "Summary\n"
         + tabulate(summary, headers=["group", "task", "score", "averages"], disable_numparse=True)
@@ -369,14 +466,32 @@ def _copy_atomically(src: Path, dest: Path) -> None:
         raise
 
 
-def export_submission(
-    run_dir: Path, dest: Path, intermediate: str | None = None, seed: int | None = None
-) -> tuple[list[Path], list[str]]:
-    """Copy a run's test predictions into an XTREME submission folder ``dest/{task}/test-{lang}.*``.
+def _test_files(source: Path, tasks: Mapping[str, Task]) -> list[Path]:
+    """The ``{folder}/test-{lang}{suffix}`` files under ``source``, with each folder's task's
+    suffix (any suffix for a folder no installed task writes)."""
+    files = []
+    for folder in sorted(p for p in source.iterdir() if p.is_dir()):
+        task = tasks.get(folder.name)
+        suffix = task.prediction_suffix if task else ""
+        files += [p for p in folder.glob(f"test-*{suffix}") if p.is_file()]
+    return sorted(files)
 
-    The run writes ``predictions/<intermediate or none>/seed<N>/<task>/<split>-<lang><suffix>``
+
+def export_submission(
+    run_dir: Path,
+    dest: Path,
+    intermediate: str | None = None,
+    seed: int | None = None,
+    registry: Registry | None = None,
+    suite: str | None = DEFAULT_SUITE,
+) -> tuple[list[Path], list[str]]:
+    """Copy a run's test predictions into a submission folder ``dest/{folder}/test-{lang}.*``.
+
+    The run writes ``predictions/<intermediate or none>/seed<N>/<folder>/<split>-<lang><suffix>``
     in the official formats already, so export selects one (intermediate, seed) and copies
-    its ``test-*`` files. Returns (files written, notes about missing XTREME languages).
+    its ``test-*`` files, for every task. ``registry`` (default: the installed plugins) and
+    ``suite`` tell which languages ``harness score`` will need. Returns (files written,
+    notes about missing languages).
     """
     root = Path(run_dir) / "predictions"
     if not root.is_dir():
@@ -397,26 +512,37 @@ def export_submission(
         Path(run_dir),
     )
     source = root / inter / f"seed{chosen}"
-    files = sorted(
-        p for p in source.glob("*/test-*") if p.is_file() and p.suffix in (".tsv", ".json")
-    )
+    if registry is None:
+        from harness.registry import load_registry
+
+        registry = load_registry()
+    scoring = registry.suite(suite).scoring if suite else None
+    tasks: dict[str, Task] = {}
+    for task in registry.tasks.values():
+        tasks.setdefault(submission_folder(task), task)
+    files = _test_files(source, tasks)
     if not files:
-        raise HarnessError(f"{source}: no test predictions (test-<lang>.tsv/.json files)")
+        raise HarnessError(f"{source}: no test predictions ({{task}}/test-<lang>.* files)")
     written = []
     for path in files:
         target = Path(dest) / path.parent.name / path.name
         _copy_atomically(path, target)
         written.append(target)
     notes = []
-    tasks = sorted({p.parent.name for p in files})
-    for task in tasks:
-        if task not in XTREME_LANGUAGES:
+    for folder in sorted({p.parent.name for p in files}):
+        task = tasks.get(folder)
+        if task is None:
             continue
-        have = {p.stem.removeprefix("test-") for p in files if p.parent.name == task}
-        missing = [lg for lg in XTREME_LANGUAGES[task] if lg not in have]
+        suffix = task.prediction_suffix
+        have = {
+            p.name[len("test-") : len(p.name) - len(suffix)]
+            for p in files
+            if p.parent.name == folder
+        }
+        missing = [lg for lg in submission_languages(task, scoring) if lg not in have]
         if missing:
             notes.append(
-                f"{task}: no predictions for {', '.join(missing)}; XTREME's evaluate.py needs "
-                "every language of a task"
+                f"{folder}: no predictions for {', '.join(missing)}; `harness score` (as "
+                "XTREME's evaluate.py) needs every language of a task"
             )
     return written, notes

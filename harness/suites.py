@@ -10,6 +10,75 @@ from typing import Any
 from harness.errors import HarnessError
 from harness.validation import validate
 
+DEFAULT_SUITE = "xtreme-zs"
+"""The suite ``harness run`` and ``harness score`` use unless told otherwise."""
+
+
+@dataclass(frozen=True)
+class ScoredTask:
+    """One task of a benchmark score: its submission folder, languages and task score."""
+
+    task: str
+    """Submission folder (a task's ``xtreme_name``, else its name)."""
+    languages: tuple[str, ...]
+    """Every language a submission must hold, in the order their scores are summed (float
+    sums depend on it, so this is the official scorer's order)."""
+    metrics: tuple[str, ...] = ()
+    """The metrics whose language averages, averaged, give the task score (XTREME QA:
+    exact_match and f1); empty: the task's main metric."""
+
+
+@dataclass(frozen=True)
+class ScoreGroup:
+    name: str
+    title: str
+    tasks: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """How a suite turns per-language scores into one benchmark score.
+
+    Task scores average the languages of :attr:`tasks`; a group score (the mean of its
+    tasks) exists when all its tasks were scored, the overall score (mean of all tasks, in
+    the order of :attr:`tasks`) when every task was.
+    """
+
+    name: str
+    tasks: tuple[ScoredTask, ...]
+    groups: tuple[ScoreGroup, ...] = ()
+
+    @property
+    def order(self) -> tuple[str, ...]:
+        return tuple(t.task for t in self.tasks)
+
+    @property
+    def languages(self) -> dict[str, tuple[str, ...]]:
+        return {t.task: t.languages for t in self.tasks}
+
+    def task(self, name: str) -> ScoredTask | None:
+        return next((t for t in self.tasks if t.task == name), None)
+
+
+def _scoring(data: dict[str, Any], path: Path) -> Scoring:
+    tasks = tuple(
+        ScoredTask(t["task"], tuple(t["languages"]), tuple(t.get("metrics", ())))
+        for t in data["tasks"]
+    )
+    names = [t.task for t in tasks]
+    if len(set(names)) != len(names):
+        raise HarnessError(f"{path}: scoring.tasks lists a task twice; list each task once")
+    groups = []
+    for g in data.get("groups", ()):
+        unknown = [t for t in g["tasks"] if t not in names]
+        if unknown:
+            raise HarnessError(
+                f"{path}: scoring group '{g['name']}' names {', '.join(unknown)}, which "
+                "scoring.tasks does not list; add them there or remove them from the group"
+            )
+        groups.append(ScoreGroup(g["name"], g["title"], tuple(g["tasks"])))
+    return Scoring(data["name"], tasks, tuple(groups))
+
 
 @dataclass(frozen=True)
 class Suite:
@@ -22,6 +91,8 @@ class Suite:
     """Overrides used with the bundled sample data (tiny sets need more epochs)."""
     task_hparams: dict[str, dict[str, Any]] = field(default_factory=dict)
     sample_task_hparams: dict[str, dict[str, Any]] = field(default_factory=dict)
+    scoring: Scoring | None = None
+    """How ``harness score`` and the leaderboards aggregate this suite's scores, if defined."""
     path: Path | None = None
 
     def hparams_for(self, task: str, sample: bool) -> dict[str, Any]:
@@ -56,6 +127,7 @@ def load_suite(path: Path) -> Suite:
         sample_hparams=dict(data.get("sample_hparams", {})),
         task_hparams=dict(data.get("task_hparams", {})),
         sample_task_hparams=dict(data.get("sample_task_hparams", {})),
+        scoring=_scoring(data["scoring"], Path(path)) if "scoring" in data else None,
         path=Path(path),
     )
 

@@ -7,18 +7,22 @@ defined?" has one answer: the family module that instantiates it.
 
 from __future__ import annotations
 
+import csv
 import json
+import os
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import datasets
-import numpy as np
-import torch
-
+from harness._lazy import lazy_module
 from harness.errors import HarnessError
+from harness.textfiles import file_error, open_text
+
+datasets = lazy_module("datasets")
+np = lazy_module("numpy")
+torch = lazy_module("torch")
 
 ROLES = ("intermediate", "target")
 
@@ -27,10 +31,11 @@ def read_jsonl(path: Path) -> list[tuple[int, dict[str, Any]]]:
     """(line number, object) per non-blank line of a JSON-lines release file.
 
     A bad line is a :class:`HarnessError` naming ``path:line``, so a task's reader can
-    name the culprit row the same way for every JSON-lines release.
+    name the culprit row the same way for every JSON-lines release; so is a file that is
+    not UTF-8 or cannot be opened (:func:`harness.open_text`).
     """
     out = []
-    with open(path, encoding="utf-8") as handle:
+    with open_text(path) as handle:
         for n, line in enumerate(handle, 1):
             if not line.strip():
                 continue
@@ -187,13 +192,15 @@ class Task(ABC):
     def read_submission(
         self, predictions: Path, labels: Path, language: str
     ) -> tuple[Sequence[Any], Sequence[Any]]:
-        """``(predictions, references)`` for :attr:`evaluator` from one XTREME submission file
-        and its label file (``{xtreme_name}/test-{language}{prediction_suffix}`` in each
-        folder); ``harness score`` calls it.
+        """``(predictions, references)`` for :attr:`evaluator` from one submission file and
+        its label file (``{xtreme_name or name}/test-{language}{prediction_suffix}`` in each
+        folder). ``harness score`` scores every task that implements it, in each language
+        of the suite's scoring for the task, else each of :attr:`languages` with a test split.
 
         Read both as XTREME's ``evaluate.py`` does (``harness.scoring.read_lines``,
-        ``read_tag_blocks``, ``read_squad``) and align them as its scorer does; raise
-        HarnessError naming the file for malformed input or mismatched counts.
+        ``read_line_pairs``, ``read_tag_blocks``, ``read_squad``) and align them as its
+        scorer does; raise HarnessError naming the file for malformed input or mismatched
+        counts.
         """
         raise HarnessError(
             f"task '{self.name}' cannot read XTREME submission files "
@@ -207,40 +214,86 @@ class Task(ABC):
             ds = self._read_hub_or_explain(split, language)
         else:
             assert source.root is not None
-            for path in self.local_files(split, language, source.root):
-                if not path.is_file():
-                    raise HarnessError(
-                        f"task '{self.name}': missing data file {path} ({split}, {language}); "
-                        f"download it into {source.root} in the official layout, or use "
-                        "--data sample / --data hub"
-                    )
-            rows = self.read_local(split, language, source.root)
-            if not rows:
-                raise HarnessError(
-                    f"task '{self.name}': no examples in "
-                    f"{', '.join(map(str, self.local_files(split, language, source.root)))}"
-                )
-            ds = datasets.Dataset.from_list(rows)
+            ds = datasets.Dataset.from_list(self._read_local_or_explain(split, language, source))
         if "example_id" not in ds.column_names:
             ds = ds.add_column("example_id", list(range(len(ds))))
         return ds
+
+    def _read_local_or_explain(
+        self, split: str, language: str, source: DataSource
+    ) -> list[dict[str, Any]]:
+        """``read_local`` after checking its files are there, with a failure to read a file
+        (not UTF-8, permissions, a folder in its place, CSV) as one line naming it, also when
+        the plugin opened the file with its own ``open()`` rather than ``harness.open_text``.
+        """
+        assert source.root is not None
+        try:
+            files = self.local_files(split, language, source.root)
+        except OSError as exc:  # a plugin looking for its files under a folder we may not enter
+            error = _read_error(exc, [])
+            if error is None:
+                raise
+            raise error from None
+        for path in files:
+            try:
+                present = path.is_file()
+            except OSError as exc:  # Python < 3.13: a path under a folder we may not enter
+                raise _unreadable(path, exc) from None
+            if not present:
+                blocked = _blocked_folder(path)
+                if blocked is not None:
+                    raise HarnessError(f"{blocked}: permission denied; check its permissions")
+                if path.is_dir():
+                    raise HarnessError(f"{path}: is a folder, expected a file; put the file there")
+                raise HarnessError(
+                    f"task '{self.name}': missing data file {path} ({split}, {language}); "
+                    f"download it into {source.root} in the official layout, or use "
+                    "--data sample / --data hub"
+                )
+        try:
+            rows = self.read_local(split, language, source.root)
+        except HarnessError:
+            raise
+        except (OSError, UnicodeDecodeError, csv.Error) as exc:
+            error = _read_error(exc, files)
+            if error is None:
+                raise  # not about a data file: a plugin bug keeps its traceback
+            raise error from None
+        if not rows:
+            raise HarnessError(f"task '{self.name}': no examples in {', '.join(map(str, files))}")
+        return rows
 
     def _read_hub_or_explain(self, split: str, language: str) -> datasets.Dataset:
         """``read_hub``, with a failure to fetch (network, auth, missing config) as one line.
 
         ``datasets``/``huggingface_hub`` raise ``OSError`` subclasses (offline, not found,
-        HTTP) or ``ValueError`` (unknown config or split); anything else is a plugin bug
-        and keeps its traceback.
+        HTTP), ``ValueError`` (unknown config or split) or, from ``datasets`` 4 on,
+        ``RuntimeError`` for a repository that ships only a loading script. A
+        ``RuntimeError`` raised elsewhere, and anything else, is a plugin bug and keeps
+        its traceback.
         """
         try:
             return self.read_hub(split, language)
         except HarnessError:
             raise
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, RuntimeError) as exc:
+            script = "Dataset scripts are no longer supported" in str(exc)
+            if isinstance(exc, RuntimeError) and not script:
+                frame, innermost = exc.__traceback__, ""
+                while frame is not None:  # where was it raised: datasets/huggingface_hub?
+                    innermost, frame = frame.tb_frame.f_globals.get("__name__", ""), frame.tb_next
+                if innermost.partition(".")[0] not in ("datasets", "huggingface_hub"):
+                    raise
+            hint = (
+                "this datasets version runs no loading scripts and the repository has no "
+                "data files; "
+                if script
+                else ""
+            )
             raise HarnessError(
                 f"task '{self.name}': could not load {split}/{language} from the Hub "
                 f"({self.hub_id}): {' '.join(str(exc).split())[:200]}; "
-                "use --data PATH with a local download"
+                f"{hint}use --data PATH with a local download"
             ) from None
 
     def check_language(self, language: str, split: str | None = None) -> None:
@@ -250,3 +303,35 @@ class Task(ABC):
                 f"task '{self.name}' has no language '{language}'; "
                 f"choose from: {', '.join(self.languages)}"
             )
+
+
+def _blocked_folder(path: Path) -> Path | None:
+    """The nearest existing folder above ``path`` if this process may not enter it (without
+    the execute right nothing in a folder can be seen, whether it exists or not)."""
+    for folder in path.parents:
+        if os.path.isdir(folder):
+            return None if os.access(folder, os.X_OK) else folder
+    return None
+
+
+def _unreadable(path: Path, exc: OSError) -> HarnessError:
+    """One line for a data file whose existence could not even be checked."""
+    blocked = _blocked_folder(path)
+    if blocked is not None:
+        return HarnessError(f"{blocked}: permission denied; check its permissions")
+    return file_error(exc, path) or HarnessError(f"{path}: cannot read ({exc})")
+
+
+def _read_error(exc: BaseException, files: list[Path]) -> HarnessError | None:
+    """The one-line error for what a plugin's reader raised, naming the file it concerns.
+
+    ``OSError`` names its file; a decoding error is pinned on the first of ``files`` that is
+    not UTF-8; a CSV error names the task's file (or all of them: csv does not say which).
+    """
+    if isinstance(exc, OSError):
+        return None if exc.filename is None else _unreadable(Path(os.fsdecode(exc.filename)), exc)
+    if isinstance(exc, UnicodeDecodeError):
+        return next((e for f in files if (e := file_error(exc, f)) is not None), None)
+    if isinstance(exc, csv.Error) and files:
+        return file_error(exc, files[0] if len(files) == 1 else ", ".join(map(str, files)))
+    return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -40,9 +41,30 @@ def _validator(name: str) -> jsonschema.protocols.Validator:
     return cls(s, registry=_schemas())
 
 
+def non_finite(instance: Any, where: str = "") -> list[tuple[str, float]]:
+    """(field, value) of every NaN or infinity in ``instance``.
+
+    Python's ``json`` reads ``NaN``/``Infinity`` and JSON Schema's ``number`` accepts them,
+    but they are not JSON and no hyper-parameter or score may be one.
+    """
+    if isinstance(instance, float):
+        return [] if math.isfinite(instance) else [(where, instance)]
+    if isinstance(instance, dict):
+        items = instance.items()
+    elif isinstance(instance, (list, tuple)):
+        items = enumerate(instance)
+    else:
+        return []
+    return [bad for k, v in items for bad in non_finite(v, f"{where}/{k}" if where else str(k))]
+
+
 def errors(instance: Any, name: str) -> list[str]:
-    """All violations of schema ``name`` as ``field: message`` strings (empty when valid)."""
-    out = []
+    """All violations of schema ``name`` as ``field: message`` strings (empty when valid);
+    NaN and infinities first, as JSON Schema lets them pass."""
+    out = [
+        f"{where or '(top level)'}: {value} is not a finite number"
+        for where, value in non_finite(instance)
+    ]
     for err in sorted(_validator(name).iter_errors(instance), key=lambda e: list(e.path)):
         where = "/".join(str(p) for p in err.absolute_path) or "(top level)"
         out.append(f"{where}: {err.message}")

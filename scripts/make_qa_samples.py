@@ -1,19 +1,20 @@
 """Write the bundled extractive-QA samples (plugins/tasks/data/) in each release's exact format.
 
 - ``squad/{train,dev}-v1.1.json`` and ``squad/{train,dev}-v2.0.json``: English paragraphs from
-  small templates (seeded, so the output is reproducible) in the SQuAD release format (v2.0
-  with ``is_impossible`` and ``plausible_answers``; dev questions with several gold answers);
+  the templates of ``scripts/sample_sources/squad_templates.json`` (seeded, so the output is
+  reproducible) in the SQuAD release format (v2.0 with ``is_impossible`` and
+  ``plausible_answers``; dev questions with several gold answers);
 - ``tydiqa/tydiqa-goldp-v1.1-train/tydiqa.goldp.en.train.json``: the same kind of English data as
   XTREME's ``utils_preprocess.py`` writes it (one paragraph per article, ids cut to their last
   ``-`` field);
 - ``xquad/xquad.{lang}.json``, ``mlqa/MLQA_V1/{dev,test}/{split}-context-{lang}-question-{lang}.json``
   and ``tydiqa/tydiqa-goldp-v1.1-dev/tydiqa.goldp.{lang}.dev.json``: the hand-written parallel items
-  of ``scripts/sample_sources/qa_parallel.json`` (MLQA: the Nile paragraph is dev, the others
-  test).
+  of ``scripts/sample_sources/qa_parallel.json``, in the languages it lists for each target
+  (MLQA: the ``mlqa_dev`` paragraphs are dev, the others test).
 
-Run from the repository root:
+Run from the repository root (or pass another output folder):
 
-    python scripts/make_qa_samples.py
+    python scripts/make_qa_samples.py [OUT]
 """
 
 from __future__ import annotations
@@ -24,262 +25,83 @@ import random
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "plugins" / "tasks" / "data"
-SOURCE = Path(__file__).resolve().parent / "sample_sources" / "qa_parallel.json"
+from sample_io import DATA, output_folder, source
 
-XQUAD_LANGUAGES = ("ar", "de", "el", "en", "es", "hi", "ru", "th", "tr", "vi", "zh")
-MLQA_LANGUAGES = ("ar", "de", "en", "es", "hi", "vi", "zh")
-TYDIQA_LANGUAGES = {
-    "ar": "arabic",
-    "bn": "bengali",
-    "en": "english",
-    "fi": "finnish",
-    "id": "indonesian",
-    "ko": "korean",
-    "ru": "russian",
-    "sw": "swahili",
-    "te": "telugu",
-}
-MLQA_DEV = ("nile",)
+PARALLEL = source("qa_parallel.json")
+TEMPLATES = source("squad_templates.json")
+WORDS = TEMPLATES["vocabulary"]
+
 
 # --------------------------------------------------------------------------- English templates
-FIRST = [
-    "Anna",
-    "Tomas",
-    "Leila",
-    "Marco",
-    "Ingrid",
-    "Kwame",
-    "Sofia",
-    "Hiroshi",
-    "Elena",
-    "Omar",
-    "Clara",
-    "Pavel",
-    "Amara",
-    "Lucas",
-    "Mei",
-    "Jonas",
-    "Nadia",
-    "Rafael",
-    "Yusuf",
-    "Greta",
-]
-LAST = [
-    "Novak",
-    "Lindqvist",
-    "Haddad",
-    "Ferreira",
-    "Okafor",
-    "Brandt",
-    "Moreau",
-    "Tanaka",
-    "Kowalski",
-    "Rossi",
-    "Petrova",
-    "Mensah",
-    "Duarte",
-    "Hansen",
-    "Varga",
-    "Costa",
-]
-CITIES = [
-    "Lisbon",
-    "Vienna",
-    "Prague",
-    "Krakow",
-    "Lyon",
-    "Turin",
-    "Bergen",
-    "Porto",
-    "Ghent",
-    "Seville",
-    "Dresden",
-    "Bologna",
-    "Tampere",
-    "Aarhus",
-    "Graz",
-    "Brno",
-]
-FIELDS = ["physics", "chemistry", "medicine", "music", "law", "biology", "history", "painting"]
-PRIZES = ["Nobel Prize", "Wolf Prize", "Fields Medal", "Abel Prize", "Pritzker Prize"]
-WHO = ["woman", "scientist", "person", "student of the academy"]
-STRUCTURES = [
-    ("tower", "Tower"),
-    ("bridge", "Bridge"),
-    ("lighthouse", "Lighthouse"),
-    ("cathedral", "Cathedral"),
-    ("station", "Station"),
-    ("dam", "Dam"),
-]
-MATERIALS = ["stone", "steel", "brick", "concrete", "granite", "iron"]
-PROFESSIONS = ["engineer", "architect", "builder", "mayor", "merchant"]
-RIVER_NAMES = [
-    "Orvan",
-    "Selka",
-    "Maruna",
-    "Tavo",
-    "Kesh",
-    "Lumba",
-    "Zarin",
-    "Ebro Alto",
-    "Veska",
-    "Doran",
-    "Imara",
-    "Sorel",
-]
-REGIONS = ["Africa", "Europe", "Asia", "South America", "the region", "the north", "the valley"]
-SEAS = [
-    "Mediterranean Sea",
-    "Black Sea",
-    "Red Sea",
-    "North Sea",
-    "Baltic Sea",
-    "Caspian Sea",
-    "Arabian Sea",
-    "Coral Sea",
-]
-DIRECTIONS = ["north", "south", "east", "west"]
-PEOPLE_OF = ["ancient Egypt", "the old kingdom", "many farmers", "the first cities", "the empire"]
-
-
 def _person(rng: random.Random) -> str:
-    return f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+    return f"{rng.choice(WORDS['first_names'])} {rng.choice(WORDS['last_names'])}"
 
 
-def _qa(question: str, answer: str, extra: tuple[str, ...] = (), impossible: bool = False):
-    return {"question": question, "answer": answer, "extra": extra, "impossible": impossible}
-
-
-def biography(rng: random.Random) -> tuple[str, str, list[dict[str, Any]]]:
+def biography(rng: random.Random) -> dict[str, Any]:
+    """The slots of a biography paragraph (each draw in a fixed order)."""
     name = _person(rng)
-    pron, obj = rng.choice([("She", "her"), ("He", "his")])
-    city, city2 = rng.sample(CITIES, 2)
+    pronoun = rng.choice(WORDS["pronouns"])
+    city, city2 = rng.sample(WORDS["cities"], 2)
     born = rng.randint(1820, 1960)
     won = born + rng.randint(25, 50)
-    f1, f2 = rng.sample(FIELDS, 2)
-    prize = rng.choice(PRIZES)
-    first = rng.choice(WHO)
-    style = rng.randrange(3)
-    if style == 0:
-        text = (
-            f"{name} was born in {city} in {born}. {pron} moved to {city2} to study {f1} and "
-            f"{f2}. In {won} {pron.lower()} became the first {first} to win the {prize}."
-        )
-    elif style == 1:
-        text = (
-            f"Born in {city} in {born}, {name} studied {f1} and {f2} in {city2}. {pron} won the "
-            f"{prize} in {won}, the first {first} to do so."
-        )
-    else:
-        text = (
-            f"{name} ({born}) grew up in {city}. Later {pron.lower()} went to {city2}, where "
-            f"{pron.lower()} studied {f1} and {f2}. {pron} received the {prize} in {won}."
-        )
-    last = name.split()[1]
-    qas = [
-        _qa(
-            rng.choice([f"Where was {name} born?", f"In which city was {name} born?"]),
-            city,
-        ),
-        _qa(
-            rng.choice(
-                [
-                    f"In which year did {pron.lower()} win the {prize}?",
-                    f"When did {name} win the {prize}?",
-                    f"In what year did {last} receive the {prize}?",
-                ]
-            ),
-            str(won),
-        ),
-        _qa(f"What did {name} study in {city2}?", f"{f1} and {f2}", (f1,)),
-        _qa(f"When did {name} die?", str(born), impossible=True),
-        _qa(f"Where did {name} teach {f1}?", city2, impossible=True),
-    ]
-    return name, text, qas
+    field, field2 = rng.sample(WORDS["fields"], 2)
+    prize = rng.choice(WORDS["prizes"])
+    first = rng.choice(WORDS["first_to_win"])
+    slots = {"Pron": pronoun, "pron": pronoun.lower(), "last": name.split()[1]}
+    return {**slots, "name": name, "city": city, "city2": city2, "born": born, "won": won,
+            "field": field, "field2": field2, "prize": prize, "first": first}  # fmt: skip
 
 
-def structure(rng: random.Random) -> tuple[str, str, list[dict[str, Any]]]:
-    kind, title = rng.choice(STRUCTURES)
+def structure(rng: random.Random) -> dict[str, Any]:
+    """The slots of a paragraph on a building named after its builder."""
+    kind, title = rng.choice(WORDS["structures"])
     founder = _person(rng)
-    name = f"{founder.split()[1]} {title}"
-    city = rng.choice(CITIES)
+    city = rng.choice(WORDS["cities"])
     start = rng.randint(1800, 1960)
     end = start + rng.randint(2, 9)
     height = rng.randint(25, 400)
     record = rng.randint(5, 60)
-    material = rng.choice(MATERIALS)
-    profession = rng.choice(PROFESSIONS)
-    style = rng.randrange(2)
-    if style == 0:
-        text = (
-            f"The {name} is a {material} {kind} in {city}. It is named after the {profession} "
-            f"{founder}, whose company designed and built the {kind} between {start} and {end}. "
-            f"The {kind} is {height} metres tall and was the tallest {kind} in the country for "
-            f"{record} years."
-        )
-    else:
-        text = (
-            f"Built between {start} and {end}, the {name} in {city} is made of {material}. It "
-            f"takes its name from the {profession} {founder}. At {height} metres, it was the "
-            f"tallest {kind} in the country for {record} years."
-        )
-    qas = [
-        _qa(
-            rng.choice([f"Who is the {name} named after?", f"After whom is the {name} named?"]),
-            founder,
-            (founder.split()[1],),
-        ),
-        _qa(
-            rng.choice([f"How tall is the {kind}?", f"How tall is the {name}?"]),
-            f"{height} metres",
-            (str(height),),
-        ),
-        _qa(f"In which city is the {name}?", city),
-        _qa(f"How much did the {name} cost?", f"{height} metres", impossible=True),
-        _qa(f"Who painted the {name}?", founder, impossible=True),
-    ]
-    return name, text, qas
+    material = rng.choice(WORDS["materials"])
+    profession = rng.choice(WORDS["professions"])
+    last = founder.split()[1]
+    return {"kind": kind, "name": f"{last} {title}", "founder": founder, "founder_last": last,
+            "city": city, "start": start, "end": end, "height": height, "record": record,
+            "material": material, "profession": profession}  # fmt: skip
 
 
-def river(rng: random.Random) -> tuple[str, str, list[dict[str, Any]]]:
-    name = f"{rng.choice(RIVER_NAMES)} River"
-    region = rng.choice(REGIONS)
-    n = rng.randint(2, 14)
-    sea = rng.choice(SEAS)
-    direction = rng.choice(DIRECTIONS)
-    people = rng.choice(PEOPLE_OF)
-    style = rng.randrange(2)
-    if style == 0:
-        text = (
-            f"The {name} is the longest river in {region}. It flows {direction} through {n} "
-            f"countries and ends in the {sea}. The river was the main source of water for {people}."
+def river(rng: random.Random) -> dict[str, Any]:
+    """The slots of a paragraph on a river."""
+    return {
+        "name": f"{rng.choice(WORDS['river_names'])} River",
+        "region": rng.choice(WORDS["regions"]),
+        "n": rng.randint(2, 14),
+        "sea": rng.choice(WORDS["seas"]),
+        "direction": rng.choice(WORDS["directions"]),
+        "people": rng.choice(WORDS["people_of"]),
+    }
+
+
+PARAGRAPHS = {"biography": biography, "structure": structure, "river": river}
+
+
+def paragraph(rng: random.Random) -> tuple[str, str, list[dict[str, Any]]]:
+    """(title, context, questions) of one paragraph of a random kind, from its templates."""
+    kind = rng.choice(list(PARAGRAPHS))
+    slots = PARAGRAPHS[kind](rng)
+    templates = TEMPLATES["paragraphs"][kind]
+    text = templates["texts"][rng.randrange(len(templates["texts"]))].format(**slots)
+    qas = []
+    for q in templates["questions"]:
+        question = q["question"] if isinstance(q["question"], str) else rng.choice(q["question"])
+        qas.append(
+            {
+                "question": question.format(**slots),
+                "answer": q["answer"].format(**slots),
+                "extra": [x.format(**slots) for x in q.get("extra", [])],
+                "impossible": q.get("impossible", False),
+            }
         )
-    else:
-        text = (
-            f"The longest river in {region} is the {name}, which crosses {n} countries on its "
-            f"way {direction} to the {sea}. It was the main source of water for {people}."
-        )
-    qas = [
-        _qa(
-            rng.choice([f"Into which sea does the {name} flow?", f"Where does the {name} end?"]),
-            f"the {sea}",
-            (sea,),
-        ),
-        _qa(
-            rng.choice(
-                [
-                    f"How many countries does the {name} flow through?",
-                    f"Through how many countries does the {name} flow?",
-                ]
-            ),
-            str(n),
-        ),
-        _qa(f"In which direction does the {name} flow?", direction),
-        _qa(f"How long is the {name}?", str(n), impossible=True),
-    ]
-    return name, text, qas
+    return slots["name"], text, qas
 
 
 def _hex_id(*parts: Any, length: int = 24) -> str:
@@ -299,7 +121,7 @@ def english(
     rng = random.Random(seed)
     out = []
     for p in range(n_paragraphs):
-        title, context, qas = rng.choice([biography, structure, river])(rng)
+        title, context, qas = paragraph(rng)
         answerable = [q for q in qas if not q["impossible"]]
         chosen = rng.sample(answerable, 2)
         if v2:
@@ -377,9 +199,8 @@ def tydiqa_train(items: list) -> dict[str, Any]:
 def parallel(lang: str, keys: tuple[str, ...] | None, id_style: str) -> list[dict[str, Any]]:
     """Articles of the hand-written parallel items in ``lang`` (ids shared across languages,
     as XQuAD's are; TyDiQA ids start with the language name)."""
-    source = json.loads(SOURCE.read_text("utf-8"))
     articles = []
-    for p in source["paragraphs"]:
+    for p in PARALLEL["paragraphs"]:
         if keys is not None and p["key"] not in keys:
             continue
         context = p["context"][lang]
@@ -390,7 +211,7 @@ def parallel(lang: str, keys: tuple[str, ...] | None, id_style: str) -> list[dic
             elif id_style == "mlqa":
                 qid = _hex_id("mlqa", p["key"], k, length=40)
             else:
-                qid = f"{TYDIQA_LANGUAGES[lang]}-{int(_hex_id('tydiqa', lang, p['key'], length=15), 16)}-{k}"
+                qid = f"{PARALLEL['tydiqa_languages'][lang]}-{int(_hex_id('tydiqa', lang, p['key'], length=15), 16)}-{k}"
             qas.append(
                 {
                     "answers": [_answer(context, q["answer"][lang])],
@@ -410,38 +231,34 @@ def write(path: Path, document: dict[str, Any]) -> None:
     path.write_text(json.dumps(document, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def main() -> None:
-    write(OUT / "squad/train-v1.1.json", squad_document(english(11, 120, False, False), "1.1"))
-    write(OUT / "squad/dev-v1.1.json", squad_document(english(12, 8, False, True), "1.1"))
-    write(OUT / "squad/train-v2.0.json", squad_document(english(21, 90, True, False), "v2.0"))
-    write(OUT / "squad/dev-v2.0.json", squad_document(english(22, 8, True, True), "v2.0"))
+def main(out: Path = DATA) -> None:
+    write(out / "squad/train-v1.1.json", squad_document(english(11, 120, False, False), "1.1"))
+    write(out / "squad/dev-v1.1.json", squad_document(english(12, 8, False, True), "1.1"))
+    write(out / "squad/train-v2.0.json", squad_document(english(21, 90, True, False), "v2.0"))
+    write(out / "squad/dev-v2.0.json", squad_document(english(22, 8, True, True), "v2.0"))
     write(
-        OUT / "tydiqa/tydiqa-goldp-v1.1-train/tydiqa.goldp.en.train.json",
+        out / "tydiqa/tydiqa-goldp-v1.1-train/tydiqa.goldp.en.train.json",
         tydiqa_train(english(31, 100, False, False)),
     )
-    for lang in XQUAD_LANGUAGES:
+    for lang in PARALLEL["xquad_languages"]:
         write(
-            OUT / f"xquad/xquad.{lang}.json",
+            out / f"xquad/xquad.{lang}.json",
             {"data": parallel(lang, None, "xquad"), "version": "1.1"},
         )
-    dev_keys = MLQA_DEV
-    test_keys = tuple(
-        p["key"]
-        for p in json.loads(SOURCE.read_text("utf-8"))["paragraphs"]
-        if p["key"] not in MLQA_DEV
-    )
-    for lang in MLQA_LANGUAGES:
+    dev_keys = tuple(PARALLEL["mlqa_dev"])
+    test_keys = tuple(p["key"] for p in PARALLEL["paragraphs"] if p["key"] not in dev_keys)
+    for lang in PARALLEL["mlqa_languages"]:
         for split, keys in (("dev", dev_keys), ("test", test_keys)):
             write(
-                OUT / f"mlqa/MLQA_V1/{split}/{split}-context-{lang}-question-{lang}.json",
+                out / f"mlqa/MLQA_V1/{split}/{split}-context-{lang}-question-{lang}.json",
                 {"data": parallel(lang, keys, "mlqa"), "version": "1.0"},
             )
-    for lang in TYDIQA_LANGUAGES:
+    for lang in PARALLEL["tydiqa_languages"]:
         write(
-            OUT / f"tydiqa/tydiqa-goldp-v1.1-dev/tydiqa.goldp.{lang}.dev.json",
+            out / f"tydiqa/tydiqa-goldp-v1.1-dev/tydiqa.goldp.{lang}.dev.json",
             {"data": parallel(lang, None, "tydiqa"), "version": "1.1"},
         )
 
 
 if __name__ == "__main__":
-    main()
+    main(output_folder(__doc__))

@@ -14,20 +14,18 @@ languages). Output, under ``plugins/tasks/data/``:
   writes them (English sorted, so line numbers no longer align), and the gold index of
   each English line's translation in ``labels/tatoeba/test-{xx}.tsv``.
 
-Run from the repository root (deterministic: the same files every time)::
+Run from the repository root (deterministic: the same files every time; or pass another
+output folder)::
 
-    python scripts/make_retrieval_samples.py
+    python scripts/make_retrieval_samples.py [OUT]
 """
 
 from __future__ import annotations
 
-import json
 import random
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "plugins" / "tasks" / "data"
-SOURCES = Path(__file__).resolve().parent / "sample_sources"
+from sample_io import DATA, output_folder, source
 
 BUCC_PAIRS, BUCC_SOURCE_ONLY, BUCC_ENGLISH_ONLY = 14, 5, 5
 """Per split and language: 24 items, 14 parallel, 5 and 5 with no translation opposite."""
@@ -38,8 +36,8 @@ def write_lines(path: Path, lines: list[str]) -> None:
     path.write_text("".join(f"{line}\n" for line in lines), "utf-8")
 
 
-def bucc() -> None:
-    doc = json.loads((SOURCES / "bucc2018_parallel.json").read_text("utf-8"))
+def bucc(out: Path) -> None:
+    doc = source("bucc2018_parallel.json")
     items = doc["items"]
     half = len(items) // 2
     for lang in [x for x in doc["languages"] if x != "en"]:
@@ -56,7 +54,7 @@ def bucc() -> None:
             rng.shuffle(english_items)
             source_id = {i: f"{lang}-{n:09d}" for n, i in enumerate(source_items, 1)}
             english_id = {i: f"en-{n:09d}" for n, i in enumerate(english_items, 1)}
-            prefix = OUT / "bucc2018" / f"{lang}-en.{split}"
+            prefix = out / "bucc2018" / f"{lang}-en.{split}"
             write_lines(
                 prefix.with_name(f"{prefix.name}.{lang}"),
                 [f"{source_id[i]}\t{chunk[i][lang]}" for i in source_items],
@@ -69,28 +67,28 @@ def bucc() -> None:
             if split == "dev":
                 write_lines(prefix.with_name(f"{prefix.name}.gold"), gold)
             else:
-                write_lines(OUT / "labels" / "bucc2018" / f"test-{lang}.tsv", gold)
+                write_lines(out / "labels" / "bucc2018" / f"test-{lang}.tsv", gold)
 
 
-def tatoeba() -> None:
-    doc = json.loads((SOURCES / "tatoeba_parallel.json").read_text("utf-8"))
+def tatoeba(out: Path) -> None:
+    doc = source("tatoeba_parallel.json")
     items = doc["items"]
     for lang in [x for x in doc["languages"] if x != "en"]:
         order = list(range(len(items)))
         random.Random(f"tatoeba-{lang}").shuffle(order)
-        source = [items[i][lang] for i in order]
+        foreign = [items[i][lang] for i in order]
         english = [items[i]["en"] for i in order]
         # utils_preprocess.py: source copied as is, English sorted (stable) by text
         ranked = sorted(range(len(english)), key=lambda j: english[j])
-        write_lines(OUT / "tatoeba" / f"{lang}-en.{lang}", source)
-        write_lines(OUT / "tatoeba" / f"{lang}-en.en", [english[j] for j in ranked])
-        write_lines(OUT / "labels" / "tatoeba" / f"test-{lang}.tsv", [str(j) for j in ranked])
+        write_lines(out / "tatoeba" / f"{lang}-en.{lang}", foreign)
+        write_lines(out / "tatoeba" / f"{lang}-en.en", [english[j] for j in ranked])
+        write_lines(out / "labels" / "tatoeba" / f"test-{lang}.tsv", [str(j) for j in ranked])
 
 
-def main() -> None:
-    bucc()
-    tatoeba()
+def main(out: Path = DATA) -> None:
+    bucc(out)
+    tatoeba(out)
 
 
 if __name__ == "__main__":
-    main()
+    main(output_folder(__doc__))

@@ -1,10 +1,13 @@
-"""Write the bundled sample data (plugins/tasks/data/) in each release's exact file format.
+"""Write the bundled sentence-pair samples (XNLI, PAWS-X, MNLI, QQP, SNLI, ANLI) in each
+release's exact file format.
 
-English training sets come from small templates (seeded, so the output is reproducible);
-the multilingual dev/test sets are hand-written parallel items in
-``scripts/sample_sources/*.json``. Run from the repository root:
+English training sets are drawn from the templates of ``scripts/sample_sources/``
+(``nli_templates.json``, ``pawsx_templates.json``, ``qqp_templates.json``) with one seeded RNG,
+so the output is reproducible; the multilingual dev/test sets are the hand-written parallel
+items of ``xnli_parallel.json`` and ``pawsx_parallel.json``. Run from the repository root
+(or pass another output folder):
 
-    python scripts/make_samples.py
+    python scripts/make_samples.py [OUT]
 """
 
 from __future__ import annotations
@@ -14,74 +17,16 @@ import json
 import random
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "plugins" / "tasks" / "data"
-SOURCES = Path(__file__).resolve().parent / "sample_sources"
+from sample_io import DATA, output_folder, source
 
-PEOPLE = [
-    ("A man", "The man", "A person"),
-    ("A woman", "The woman", "A person"),
-    ("A young girl", "The girl", "A child"),
-    ("A little boy", "The boy", "A child"),
-    ("An old man", "The old man", "A person"),
-    ("Two women", "The women", "Some people"),
-    ("A group of students", "The students", "Some people"),
-    ("A tall man in a red shirt", "The man", "A man"),
-    ("A woman with a hat", "The woman", "A woman"),
-    ("A dog", "The dog", "An animal"),
-    ("A black cat", "The cat", "An animal"),
-    ("Three children", "The children", "Some kids"),
-    ("A chef", "The chef", "A cook"),
-    ("A police officer", "The officer", "A person"),
-    ("A teenager", "The teenager", "A young person"),
-]
-ACTIVITIES = [
-    ("playing the guitar", "playing an instrument", "sleeping"),
-    ("riding a bicycle", "riding something", "sitting on a sofa"),
-    ("eating an apple", "eating fruit", "drinking coffee"),
-    ("reading a newspaper", "reading", "swimming in a lake"),
-    ("running along the beach", "running", "lying in bed"),
-    ("cooking dinner", "preparing food", "watching television"),
-    ("painting a wall", "painting", "dancing at a party"),
-    ("playing football", "playing a sport", "sleeping"),
-    ("washing a car", "cleaning a vehicle", "flying a plane"),
-    ("climbing a mountain", "climbing", "sitting at a desk"),
-    ("singing a song", "singing", "crying quietly"),
-    ("walking in the rain", "walking outside", "sitting indoors"),
-    ("buying bread", "shopping", "sleeping at home"),
-    ("writing a letter", "writing", "running a marathon"),
-    ("feeding the birds", "feeding animals", "driving a truck"),
-]
-PLACES = [
-    "on the street",
-    "in the park",
-    "in a kitchen",
-    "at the market",
-    "near a river",
-    "in a small village",
-    "on a busy road",
-    "in the garden",
-    "at the station",
-    "outside a shop",
-]
-REASONS = [
-    "for money",
-    "because it is a holiday",
-    "with a best friend",
-    "for the first time",
-    "to win a prize",
-    "before going to work",
-    "for a school project",
-    "after a long day",
-    "while waiting for a bus",
-    "to impress someone",
-]
-NEGATIONS = [
-    "{the} is not {act}.",
-    "Nobody is {act}.",
-    "{the} is {other}.",
-    "{the} is {other} at home.",
-]
+_NLI = source("nli_templates.json")
+PEOPLE: list[list[str]] = _NLI["people"]  # [who, the, generic]
+ACTIVITIES: list[list[str]] = _NLI["activities"]  # [activity, more general, contradicting]
+PLACES: list[str] = _NLI["places"]
+REASONS: list[str] = _NLI["reasons"]
+NEGATIONS: list[str] = _NLI["negations"]
+PAWS = source("pawsx_templates.json")
+QQP = source("qqp_templates.json")
 
 
 def nli_triples(rng: random.Random, n_premises: int) -> list[tuple[str, str, str]]:
@@ -113,210 +58,22 @@ def nli_triples(rng: random.Random, n_premises: int) -> list[tuple[str, str, str
     return out
 
 
-NAMES = [
-    "Maria",
-    "John",
-    "Akira",
-    "Fatima",
-    "Carlos",
-    "Ingrid",
-    "Pierre",
-    "Olga",
-    "Tom",
-    "Aisha",
-    "Hans",
-    "Lucia",
-    "Kenji",
-    "Sara",
-    "David",
-    "Elena",
-]
-CITIES = [
-    "Lisbon",
-    "Paris",
-    "Berlin",
-    "Madrid",
-    "Rome",
-    "Vienna",
-    "Prague",
-    "Oslo",
-    "Dublin",
-    "Warsaw",
-    "Athens",
-    "Boston",
-    "Chicago",
-    "Toronto",
-    "Sydney",
-    "Tokyo",
-]
-DAYS = ["Monday", "Tuesday", "Friday", "Sunday"]
-TEAMS = ["Arsenal", "Benfica", "Ajax", "Porto", "Celtic", "Lyon", "Napoli", "Sevilla"]
-
-
-SURNAMES = [
-    "Santos",
-    "Keller",
-    "Hall",
-    "Reed",
-    "Ruiz",
-    "Vidal",
-    "Berger",
-    "Weber",
-    "Lane",
-    "Tanaka",
-]
-COUNTRIES = ["Spain", "Italy", "France", "Germany", "Brazil", "Norway", "Japan", "Ghana"]
-INSTRUMENTS = ["guitar", "drums", "piano", "violin", "trumpet", "cello"]
-SIDES = ["north", "south", "east", "west"]
-INSTITUTIONS = ["the library", "the museum", "the university", "the gallery", "the city archive"]
-ROLES = ["teacher", "student", "manager", "assistant", "coach", "doctor"]
-ADJUNCTS = [
-    "in {year}",
-    "on {day}",
-    "during the summer",
-    "in the spring of {year}",
-    "after the war",
-    "in September {year}",
-    "for the first time",
-    "at the end of the season",
-    "two years later",
-    "in the early morning",
-]
-# Cores whose two slots {X} and {Y} play different roles: swapping them changes the meaning.
-# Each entry: (active form, same meaning with other word order or None, kind of the slot fillers).
-ASYMMETRIC = [
-    ("{X} succeeded {Y} as mayor of {C}", None, "person"),
-    ("{X} was the {R} of {Y}", None, "person"),
-    ("{X} sold the old house to {Y}", "the old house was sold by {X} to {Y}", "person"),
-    ("{X} wrote a long letter to {Y}", "a long letter was written by {X} to {Y}", "person"),
-    ("{X} replaced {Y} as captain of the team", None, "person"),
-    ("{X} borrowed money from {Y}", None, "person"),
-    (
-        "{X} interviewed {Y} for the newspaper",
-        "{Y} was interviewed by {X} for the newspaper",
-        "person",
-    ),
-    (
-        "{X} trained {Y} for the Olympic Games",
-        "{Y} was trained by {X} for the Olympic Games",
-        "person",
-    ),
-    ("{X} introduced {Y} to the director", "{Y} was introduced to the director by {X}", "person"),
-    ("{X} was born two years before {Y}", "{Y} was born two years after {X}", "person"),
-    ("{X} is older than {Y}", "{Y} is younger than {X}", "person"),
-    ("{P} moved from {X} to {Y}", None, "city"),
-    ("the train from {X} to {Y} was delayed by two hours", None, "city"),
-    ("the company moved its headquarters from {X} to {Y}", None, "city"),
-    ("the flight from {X} to {Y} was cancelled", None, "city"),
-    ("{P} was born in {X} and later worked in {Y}", "born in {X}, {P} later worked in {Y}", "city"),
-    (
-        "the village lies north of {X} and south of {Y}",
-        "the village lies south of {Y} and north of {X}",
-        "city",
-    ),
-    ("{X} defeated {Y} in the final", "{Y} was defeated by {X} in the final", "country"),
-    ("{X} beat {Y} by three goals to one", "{Y} lost to {X} by three goals to one", "country"),
-    ("the army of {X} was defeated by {Y}", "{Y} defeated the army of {X}", "country"),
-    ("the team won the league in {X} and finished second in {Y}", None, "year"),
-    ("the school was founded in {X} and closed in {Y}", None, "year"),
-    (
-        "{P} played the {X}, while {Q} played the {Y}",
-        "while {Q} played the {Y}, {P} played the {X}",
-        "instrument",
-    ),
-    (
-        "the old tower stands on the {X} side of the square and the new one on the {Y} side",
-        "the new tower stands on the {Y} side of the square and the old one on the {X} side",
-        "side",
-    ),
-    ("the line connects {C} with {X}, but not with {Y}", None, "city"),
-    (
-        "{X} lent the old manuscript to {Y}",
-        "the old manuscript was lent by {X} to {Y}",
-        "institution",
-    ),
-    ("{X} gave the main prize to {Y}", "the main prize was given by {X} to {Y}", "person"),
-    ("{X} coached the team before {Y} became its captain", None, "person"),
-    ("{X} scored the first goal and {Y} scored the second", None, "person"),
-    (
-        "{X} wrote the music and {Y} wrote the words of the song",
-        "the music of the song was written by {X} and the words by {Y}",
-        "person",
-    ),
-    (
-        "the bridge over the river was designed by {X} and built by {Y}",
-        "designed by {X}, the bridge over the river was built by {Y}",
-        "person",
-    ),
-    (
-        "the school was founded by {X} and later run by {Y}",
-        "founded by {X}, the school was later run by {Y}",
-        "person",
-    ),
-    ("the team scored {X} in the first half and {Y} in the second half", None, "count"),
-    ("the shop is closed on {X} and open late on {Y}", None, "day"),
-    ("prices rose in {X} and fell in {Y}", None, "year"),
-    (
-        "the {X} tower is taller than the {Y} tower",
-        "the {Y} tower is shorter than the {X} tower",
-        "side",
-    ),
-    ("{X} is the capital, and {Y} is the largest city", None, "city"),
-]
-# Person-acts-on-person cores from transitive verbs (active, passive), each with a few tails.
-VERBS = [
-    ("visited", "was visited by"),
-    ("called", "was called by"),
-    ("thanked", "was thanked by"),
-    ("hired", "was hired by"),
-    ("helped", "was helped by"),
-    ("followed", "was followed by"),
-    ("beat", "was beaten by"),
-    ("taught", "was taught by"),
-    ("paid", "was paid by"),
-    ("warned", "was warned by"),
-    ("invited", "was invited by"),
-    ("praised", "was praised by"),
-    ("criticised", "was criticised by"),
-    ("supported", "was supported by"),
-    ("recommended", "was recommended by"),
-    ("photographed", "was photographed by"),
-    ("defended", "was defended by"),
-    ("advised", "was advised by"),
-]
-TAILS = ["", " in {C}", " at the conference", " after the match", " for the second time"]
+# Person-acts-on-person cores from transitive verbs: (active, passive, kind), one per tail.
 VERB_CORES = [
     (f"{{X}} {active} {{Y}}{tail}", f"{{Y}} {passive} {{X}}{tail}", "person")
-    for active, passive in VERBS
-    for tail in TAILS
-]
-# Cores where the two slots are interchangeable: swapping them keeps the meaning.
-SYMMETRIC = [
-    ("the lake lies on the border between {X} and {Y}", "country"),
-    ("{X} and {Y} founded the school together", "person"),
-    ("{X} married {Y}", "person"),
-    ("the new road connects {X} and {Y}", "city"),
-    ("{X} and {Y} signed a trade agreement", "country"),
-    ("{X} and {Y} share a long border", "country"),
-    ("the road between {X} and {Y} was rebuilt", "city"),
+    for active, passive in PAWS["verbs"]
+    for tail in PAWS["verb_tails"]
 ]
 
 
 def _fillers(rng: random.Random, kind: str) -> tuple[str, str]:
+    """Two different fillers of the {X} and {Y} slots of a core of this kind."""
     if kind == "person":
-        pool = [f"{n} {s}" for n in NAMES for s in SURNAMES]
+        pool = [f"{n} {s}" for n in PAWS["names"] for s in PAWS["surnames"]]
     elif kind == "year":
         return tuple(str(y) for y in sorted(rng.sample(range(1950, 2016), 2)))  # type: ignore[return-value]
     else:
-        pool = {
-            "city": CITIES,
-            "country": COUNTRIES,
-            "instrument": INSTRUMENTS,
-            "side": SIDES,
-            "institution": INSTITUTIONS,
-            "count": ["once", "twice", "three times"],
-            "day": [*DAYS, "Wednesday", "Thursday", "Saturday"],
-        }[kind]
+        pool = PAWS["fillers"][kind]
     a, b = rng.sample(pool, 2)
     return a, b
 
@@ -337,22 +94,25 @@ def paws_pairs(rng: random.Random, n: int) -> list[tuple[str, str, str]]:
     out = []
     for i in range(n):
         keep_meaning = i % 2 == 0
-        adjunct = rng.choice(ADJUNCTS).format(year=rng.randint(1950, 2015), day=rng.choice(DAYS))
+        adjunct = rng.choice(PAWS["adjuncts"])
+        adjunct = adjunct.format(year=rng.randint(1950, 2015), day=rng.choice(PAWS["adjunct_days"]))
         front = rng.random() < 0.5
+        names, surnames = PAWS["names"], PAWS["surnames"]
         context = {
-            "C": rng.choice(CITIES),
-            "R": rng.choice(ROLES),
-            "P": f"{rng.choice(NAMES)} {rng.choice(SURNAMES)}",
-            "Q": f"{rng.choice(NAMES)} {rng.choice(SURNAMES)}",
+            "C": rng.choice(PAWS["fillers"]["city"]),
+            "R": rng.choice(PAWS["roles"]),
+            "P": f"{rng.choice(names)} {rng.choice(surnames)}",
+            "Q": f"{rng.choice(names)} {rng.choice(surnames)}",
         }
         if keep_meaning and rng.random() < 0.1:
-            core, kind = rng.choice(SYMMETRIC)
+            core, kind = rng.choice(PAWS["symmetric"])
             x, y = _fillers(rng, kind)
             s1 = _sentence(core.format(X=x, Y=y), adjunct, front)
             s2 = _sentence(core.format(X=y, Y=x), adjunct, not front)
             out.append((s1, s2, "1"))
             continue
-        core, other_order, kind = rng.choice(ASYMMETRIC if rng.random() < 0.6 else VERB_CORES)
+        cores = PAWS["asymmetric"] if rng.random() < 0.6 else VERB_CORES
+        core, other_order, kind = rng.choice(cores)
         x, y = _fillers(rng, kind)
         s1 = _sentence(core.format(X=x, Y=y, **context), adjunct, front)
         if keep_meaning:
@@ -366,26 +126,8 @@ def paws_pairs(rng: random.Random, n: int) -> list[tuple[str, str, str]]:
 
 
 def qqp_pairs(rng: random.Random, n: int) -> list[tuple[str, str, str]]:
-    topics = [
-        "Python",
-        "French",
-        "the guitar",
-        "chess",
-        "cooking",
-        "statistics",
-        "swimming",
-        "photography",
-        "Japanese",
-        "machine learning",
-        "public speaking",
-        "drawing",
-    ]
-    forms = [
-        "How do I learn {}?",
-        "What is the best way to learn {}?",
-        "How can I get better at {}?",
-        "What are good resources for learning {}?",
-    ]
+    """(question1, question2, is_duplicate): two forms of one topic, or of two topics."""
+    topics, forms = QQP["topics"], QQP["forms"]
     out = []
     for i in range(n):
         topic = rng.choice(topics)
@@ -454,12 +196,13 @@ def glue_mnli(triples, dev: bool) -> list[list[str]]:
     return rows
 
 
-def main() -> None:
+def main(out: Path = DATA) -> None:
+    """Every file, drawn from one RNG in a fixed order (reordering changes every sample)."""
     rng = random.Random(2020)
     # XTREME download layout: xnli/ and pawsx/ (English train; dev/test per language)
-    write_tsv(OUT / "xnli" / "train-en.tsv", [list(t) for t in nli_triples(rng, 220)])
-    write_tsv(OUT / "pawsx" / "train-en.tsv", [list(t) for t in paws_pairs(rng, 640)])
-    xnli = json.loads((SOURCES / "xnli_parallel.json").read_text("utf-8"))
+    write_tsv(out / "xnli" / "train-en.tsv", [list(t) for t in nli_triples(rng, 220)])
+    write_tsv(out / "pawsx" / "train-en.tsv", [list(t) for t in paws_pairs(rng, 640)])
+    xnli = source("xnli_parallel.json")
     half = len(xnli["items"]) // 2
     for lang in xnli["languages"]:
         for split, items in (("dev", xnli["items"][:half]), ("test", xnli["items"][half:])):
@@ -469,11 +212,11 @@ def main() -> None:
                 for h in it["hypotheses"]
             ]
             if split == "test":  # XTREME strips test labels; evaluate.py reads them from labels/
-                write_tsv(OUT / "xnli" / f"test-{lang}.tsv", [r[:2] for r in rows])
-                write_tsv(OUT / "labels" / "xnli" / f"test-{lang}.tsv", [[r[2]] for r in rows])
+                write_tsv(out / "xnli" / f"test-{lang}.tsv", [r[:2] for r in rows])
+                write_tsv(out / "labels" / "xnli" / f"test-{lang}.tsv", [[r[2]] for r in rows])
             else:
-                write_tsv(OUT / "xnli" / f"dev-{lang}.tsv", rows)
-    paws = json.loads((SOURCES / "pawsx_parallel.json").read_text("utf-8"))
+                write_tsv(out / "xnli" / f"dev-{lang}.tsv", rows)
+    paws = source("pawsx_parallel.json")
     half = len(paws["items"]) // 2
     for lang in paws["languages"]:
         for split, items in (("dev", paws["items"][:half]), ("test", paws["items"][half:])):
@@ -481,20 +224,20 @@ def main() -> None:
                 [it["sentence1"][lang], it["sentence2"][lang], str(it["label"])] for it in items
             ]
             if split == "test":
-                write_tsv(OUT / "pawsx" / f"test-{lang}.tsv", [r[:2] for r in rows])
-                write_tsv(OUT / "labels" / "pawsx" / f"test-{lang}.tsv", [[r[2]] for r in rows])
+                write_tsv(out / "pawsx" / f"test-{lang}.tsv", [r[:2] for r in rows])
+                write_tsv(out / "labels" / "pawsx" / f"test-{lang}.tsv", [[r[2]] for r in rows])
             else:
-                write_tsv(OUT / "pawsx" / f"dev-{lang}.tsv", rows)
+                write_tsv(out / "pawsx" / f"dev-{lang}.tsv", rows)
     # GLUE layout: MNLI/ and QQP/
     write_tsv(
-        OUT / "MNLI" / "train.tsv", glue_mnli(nli_triples(rng, 400), dev=False), MNLI_TRAIN_HEADER
+        out / "MNLI" / "train.tsv", glue_mnli(nli_triples(rng, 400), dev=False), MNLI_TRAIN_HEADER
     )
     write_tsv(
-        OUT / "MNLI" / "dev_matched.tsv", glue_mnli(nli_triples(rng, 30), dev=True), MNLI_DEV_HEADER
+        out / "MNLI" / "dev_matched.tsv", glue_mnli(nli_triples(rng, 30), dev=True), MNLI_DEV_HEADER
     )
     for split, n in (("train", 800), ("dev", 100)):
         write_tsv(
-            OUT / "QQP" / f"{split}.tsv",
+            out / "QQP" / f"{split}.tsv",
             [[str(i), str(2 * i), str(2 * i + 1), *q] for i, q in enumerate(qqp_pairs(rng, n))],
             ["id", "qid1", "qid2", "question1", "question2", "is_duplicate"],
         )
@@ -517,11 +260,11 @@ def main() -> None:
                     "sentence2_parse": "",
                 }
             )
-        write_jsonl(OUT / "snli_1.0" / f"snli_1.0_{split}.jsonl", records)
+        write_jsonl(out / "snli_1.0" / f"snli_1.0_{split}.jsonl", records)
     for r in ("R1", "R2", "R3"):
         for split, n in (("train", 40), ("dev", 10)):
             write_jsonl(
-                OUT / "anli_v1.0" / r / f"{split}.jsonl",
+                out / "anli_v1.0" / r / f"{split}.jsonl",
                 [
                     {
                         "uid": f"{r}-{split}-{i}",
@@ -540,4 +283,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(output_folder(__doc__))

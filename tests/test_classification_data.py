@@ -124,7 +124,7 @@ def test_qqp_snli_anli_and_anli_plus(tasks, tmp_path):
             "qqp",
             "QQP/dev.tsv",
             "id\tqid1\tqid2\tquestion1\tquestion2\tis_duplicate\n1\t2\tq\n",
-            "QQP/dev.tsv:2: expected 6",
+            "QQP/dev.tsv:2: no row has the 6 tab-separated QQP columns",
         ),
     ],
 )
@@ -206,7 +206,7 @@ def test_hub_qqp_and_pawsx_schemas(tasks, monkeypatch):
     "name, split, lang",
     [
         ("xnli", "test", "de"),
-        ("udpos", "dev", "de"),
+        ("panx", "dev", "de"),
         ("xquad", "test", "de"),
         ("hellaswag", "dev", "en"),
         ("bucc2018", "dev", "de"),

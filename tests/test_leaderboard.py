@@ -53,7 +53,7 @@ def test_regenerate_from_records(capsys):
     Path("runs/broken/results.json").write_text(
         json.dumps({"format": "harness.results/1", "run_id": "b", "records": [{"x": 1}]})
     )
-    assert main(["leaderboard"]) == 0
+    assert main(["leaderboard", "--runs", "runs"]) == 0
     captured = capsys.readouterr()
     assert "skipped invalid results: runs/broken/results.json" in captured.err
     readme = re.sub(" +", " ", Path("leaderboards/README.md").read_text())
@@ -66,7 +66,7 @@ def test_regenerate_from_records(capsys):
     xnli = Path("leaderboards/xnli.md").read_text()
     assert "75.00 ± 7.07 (n=2)" in xnli  # en over two seeds
     before = _snapshot(Path("leaderboards"))
-    assert main(["leaderboard"]) == 0
+    assert main(["leaderboard", "--runs", "runs"]) == 0
     assert before == _snapshot(Path("leaderboards"))  # byte-identical, PNGs included
 
 
@@ -112,7 +112,7 @@ def test_xtreme_summary_matches_score_definition():
     records += [record(intermediate="mnli", **{k: r[k] for k in r if k != "intermediate"})
                 for r in _xtreme_records(0, skip=("panx", "yo"))]  # fmt: skip
     RunDir(Path("runs"), "r1").add_records(records)
-    assert main(["leaderboard", "--no-html"]) == 0
+    assert main(["leaderboard", "--runs", "runs", "--no-html"]) == 0
     assert (
         not Path("leaderboards/index.html").exists() and not Path("leaderboards/figures").exists()
     )
@@ -154,14 +154,14 @@ def test_xtreme_summary_matches_score_definition():
 
 def test_stale_generated_files_are_removed_and_hand_written_kept():
     RunDir(Path("runs"), "r1").add_records([record(), record(target="pawsx", value=60.0)])
-    assert main(["leaderboard"]) == 0
+    assert main(["leaderboard", "--runs", "runs"]) == 0
     assert Path("leaderboards/pawsx.md").exists() and Path("leaderboards/index.html").exists()
     pngs = sorted(p.name for p in Path("leaderboards/figures").iterdir())
     assert pngs == ["languages-minilm-none-sample.png"]
     Path("leaderboards/NOTES.md").write_text("# my notes\n")
     Path("runs/r1/results.json").unlink()
     RunDir(Path("runs"), "r2").add_records([record(run_id="r2")])
-    assert main(["leaderboard"]) == 0
+    assert main(["leaderboard", "--runs", "runs"]) == 0
     assert not Path("leaderboards/pawsx.md").exists()  # no pawsx records any more
     assert Path("leaderboards/NOTES.md").read_text() == "# my notes\n"
     assert Path("leaderboards/xnli.md").exists()
@@ -184,3 +184,30 @@ def test_language_metadata_covers_every_xtreme_language():
     assert language("zh").joshi_name == "mandarin" and language("zh").script == "Hans"
     assert class_name(0) == "The Left-Behinds" and class_name(5) == "The Winners"
     assert by_resource(["jv", "xx", "de", "sw", "en"]) == ["de", "en", "sw", "jv", "xx"]
+
+
+def test_rows_trained_off_their_protocols_batch_stand_apart():
+    """A run whose global batch differs from its protocol's (a --batch-size flag over a
+    preset) never averages with runs that kept it, and its row says so."""
+
+    def batch(global_batch: int, world: int) -> dict[str, int]:
+        return {
+            "global_batch": global_batch,
+            "per_device_batch": global_batch // (8 * world) or 1,
+            "accumulation": 8 if global_batch >= 8 * world else 1,
+            "world_size": world,
+            "protocol_batch": 32,
+        }
+
+    run = RunDir(Path("runs"), "r1")
+    run.add_records(
+        [
+            record(value=80.0, batch=batch(32, 1)),
+            record(value=70.0, seed=1, batch=batch(32, 8)),  # other hardware, same protocol
+            record(value=10.0, seed=2, batch=batch(256, 8)),  # 8 GPUs x the old per-device rule
+        ]
+    )
+    assert main(["leaderboard", "--runs", "runs"]) == 0
+    table = re.sub(" +", " ", Path("leaderboards/xnli.md").read_text())
+    assert "| sample | test | accuracy | 75.00 ± 7.07 (n=2) |" in table, table
+    assert "| sample (batch 256, protocol 32) | test | accuracy | 10.00 |" in table, table

@@ -311,7 +311,7 @@ def test_sample_generator_reproduces_the_bundled_files(tmp_path):
     written = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
     assert len(written) == 10
     for rel in written:
-        assert (tmp_path / rel).read_bytes() == (make_mc_samples.OUT / rel).read_bytes(), rel
+        assert (tmp_path / rel).read_bytes() == (make_mc_samples.DATA / rel).read_bytes(), rel
 
 
 # --------------------------------------------------------------------------- encoding & head

@@ -59,7 +59,7 @@ def test_plugin_raising_while_registering_is_isolated():
 
     registry = load_registry(extra_plugins=[Faulty()])
     faulty = next(p for p in registry.plugins if p.name == "Faulty")
-    assert faulty.error == "ValueError: bad metadata"
+    assert faulty.error == "in register_tasks: ValueError: bad metadata"
     assert "xnli" in registry.tasks
 
 

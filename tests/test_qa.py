@@ -234,8 +234,8 @@ def test_hub_readers_map_the_hub_schema(tasks, monkeypatch):
 
     calls = []
 
-    def fake_load_dataset(repo, config=None, split=None):
-        calls.append((repo, config, split))
+    def fake_load_dataset(repo, config=None, split=None, **kwargs):
+        calls.append((repo, config, split, kwargs))
         if repo == "google-research-datasets/tydiqa":
             return hub(["english-1-0", "swahili-2-0", "swahili-3-1"])
         ds = hub(["a", "b"])
@@ -249,12 +249,13 @@ def test_hub_readers_map_the_hub_schema(tasks, monkeypatch):
     assert mlqa["title"] == ["", ""] and tasks["mlqa"].references(mlqa) == [["Warsaw"]] * 2
     assert tasks["tydiqa"].load("test", "sw", hub_src)["id"] == ["swahili-2-0", "swahili-3-1"]
     assert tasks["squad_v2"].load("dev", "en", hub_src)["id"] == ["a", "b"]
+    parquet = {"data_dir": "mlqa.vi.vi", "revision": "refs/convert/parquet"}
     assert calls == [
-        ("google/xquad", "xquad.el", "validation"),
-        ("rajpurkar/squad", None, "train"),
-        ("facebook/mlqa", "mlqa.vi.vi", "validation"),
-        ("google-research-datasets/tydiqa", "secondary_task", "validation"),
-        ("rajpurkar/squad_v2", None, "validation"),
+        ("google/xquad", "xquad.el", "validation", {}),
+        ("rajpurkar/squad", None, "train", {}),
+        ("facebook/mlqa", None, "validation", parquet),  # script-only: its parquet conversion
+        ("google-research-datasets/tydiqa", "secondary_task", "validation", {}),
+        ("rajpurkar/squad_v2", None, "validation", {}),
     ]
 
 

@@ -41,6 +41,8 @@ from harness.scoring import (
     score_folders,
 )
 
+XTREME_SUITE = load_registry().suite("xtreme-zs").path
+
 
 def average(values: list[float]) -> float:
     """evaluate.py's average: built-in sum over the values in order, then divide."""
@@ -113,6 +115,10 @@ class EchoPlugin:
     @harness.hookimpl
     def register_evaluators(self, register):
         register(Echo(name="echo", description="echo", metrics=()))
+
+    @harness.hookimpl
+    def register_suites(self, register):
+        register(XTREME_SUITE)  # its scoring section defines the XTREME score
 
 
 def echo_registry():
@@ -237,6 +243,99 @@ def test_readers_follow_evaluate_py(tmp_path):
     bad = write(tmp_path / "bad.json", '{\n  "q1": "x",\n}')
     with pytest.raises(harness.HarnessError, match=r"bad.json:3: not valid JSON"):
         read_squad(bad)
+
+
+# --------------------------------------------------------------------------- where XTREME is defined
+# evaluate.py's TASK2LANGS and GROUP2TASK, as google-research/xtreme writes them: the
+# suite's scoring section must hold exactly these (the order of each list is a summation order)
+EVALUATE_PY_TASK2LANGS = {
+    "pawsx": "de,en,es,fr,ja,ko,zh",
+    "xnli": "ar,bg,de,el,en,es,fr,hi,ru,sw,th,tr,ur,vi,zh",
+    "panx": "ar,he,vi,id,jv,ms,tl,eu,ml,ta,te,af,nl,en,de,el,bn,hi,mr,ur,fa,fr,it,pt,es,bg,ru,"
+    "ja,ka,ko,th,sw,yo,my,zh,kk,tr,et,fi,hu",
+    "udpos": "af,ar,bg,de,el,en,es,et,eu,fa,fi,fr,he,hi,hu,id,it,ja,kk,ko,mr,nl,pt,ru,ta,te,th,"
+    "tl,tr,ur,vi,yo,zh",
+    "bucc2018": "de,fr,ru,zh",
+    "tatoeba": "ar,he,vi,id,jv,tl,eu,ml,ta,te,af,nl,de,el,bn,hi,mr,ur,fa,fr,it,pt,es,bg,ru,ja,"
+    "ka,ko,th,sw,zh,kk,tr,et,fi,hu",
+    "xquad": "en,es,de,el,ru,tr,ar,vi,th,zh,hi",
+    "mlqa": "en,es,de,ar,hi,vi,zh",
+    "tydiqa": "en,ar,bn,fi,id,ko,ru,sw,te",
+}
+EVALUATE_PY_GROUP2TASK = {
+    "classification": ("pawsx", "xnli"),
+    "structured_prediction": ("udpos", "panx"),  # evaluate.py's "tagging"
+    "qa": ("xquad", "mlqa", "tydiqa"),
+    "retrieval": ("bucc2018", "tatoeba"),
+}
+
+
+def test_the_xtreme_suite_holds_evaluate_py_definitions():
+    from harness.scoring import default_scoring
+
+    scoring = load_registry().suite("xtreme-zs").scoring
+    assert scoring == default_scoring() and scoring.name == "XTREME"
+    assert {t: ",".join(langs) for t, langs in XTREME_LANGUAGES.items()} == EVALUATE_PY_TASK2LANGS
+    assert list(XTREME_TASKS) == list(EVALUATE_PY_TASK2LANGS)
+    assert GROUPS == EVALUATE_PY_GROUP2TASK
+    qa = {t.task for t in scoring.tasks if t.metrics == ("exact_match", "f1")}
+    assert qa == set(GROUPS["qa"])  # evaluate.py: (EM + F1) / 2 for the QA group only
+
+
+def test_every_xtreme_folder_has_a_task_that_reads_it(xtreme_registry):
+    """The suite's languages are those of the installed tasks, and its metrics theirs."""
+    from harness.scoring import default_scoring
+
+    for spec in default_scoring().tasks:
+        task = _task_or_skip(xtreme_registry, spec.task)
+        assert set(spec.languages) == set(task.languages), spec.task
+        evaluator = xtreme_registry.evaluator(task.evaluator)
+        assert set(spec.metrics) <= set(evaluator.metrics), spec.task
+
+
+def test_the_core_names_no_task():
+    """Task names live in plugins and suites: no string in the scoring code names one."""
+    import ast
+
+    import harness.scoring
+
+    names = set(load_registry().tasks)
+    tree = ast.parse(Path(harness.scoring.__file__).read_text("utf-8"))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef))
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    strings = {
+        word
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+        and id(node) not in docstrings
+        for word in node.value.replace("'", " ").split()
+    }  # fmt: skip
+    assert not strings & names
+
+
+def test_line_helpers_write_and_compare_one_item_per_line(tmp_path):
+    from harness.scoring import read_line_pairs, write_lines
+
+    write_lines(tmp_path / "sub" / "p.tsv", ["entailment", 1, "x\ty"])
+    assert (tmp_path / "sub" / "p.tsv").read_bytes() == b"entailment\n1\nx\ty\n"
+    write(tmp_path / "g.tsv", " entailment\r\n1\nx\ty")
+    assert read_line_pairs(tmp_path / "sub" / "p.tsv", tmp_path / "g.tsv") == (
+        ["entailment", "1", "x\ty"],
+        ["entailment", "1", "x\ty"],
+    )
+    write(tmp_path / "g.tsv", "a\n")
+    with pytest.raises(harness.HarnessError) as info:
+        read_line_pairs(tmp_path / "sub" / "p.tsv", tmp_path / "g.tsv", "write one per line")
+    assert str(info.value) == (
+        f"{tmp_path / 'sub' / 'p.tsv'}: 3 predictions for 1 labels in {tmp_path / 'g.tsv'}; "
+        "write one per line"
+    )
 
 
 # --------------------------------------------------------------------------- export

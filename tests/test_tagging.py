@@ -316,30 +316,23 @@ def test_hub_schema_maps_tag_names(tasks, monkeypatch):
 
     def fake_load_dataset(repo, config=None, split=None):
         calls.append((repo, config, split))
-        column, names = (
-            ("pos_tags", list(reversed(tagging.UPOS_TAGS)))
-            if config.startswith("udpos")
-            else ("ner_tags", ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC"])
-        )
+        names = list(reversed(tagging.PANX_TAGS))  # not the task's order: mapped by name
         features = datasets.Features(
             {
                 "tokens": datasets.Sequence(datasets.Value("string")),
-                column: datasets.Sequence(datasets.ClassLabel(names=names)),
+                "ner_tags": datasets.Sequence(datasets.ClassLabel(names=names)),
             }
         )
         data = {
             "tokens": [["Hello", "Paris"], []],
-            column: [[names.index("INTJ") if column == "pos_tags" else 0, 5], []],
+            "ner_tags": [[names.index("O"), names.index("B-LOC")], []],
         }
         return datasets.Dataset.from_dict(data, features=features)
 
     monkeypatch.setattr(datasets, "load_dataset", fake_load_dataset)
-    rows = tasks["udpos"].load("dev", "zh", DataSource("hub"))
-    assert calls == [("google/xtreme", "udpos.Chinese", "validation")]
-    assert tasks["udpos"].references(rows) == [["INTJ", "PROPN"]]  # by name; empty row dropped
     rows = tasks["panx"].load("test", "sw", DataSource("hub"))
-    assert calls[-1] == ("google/xtreme", "PAN-X.sw", "test")
-    assert tasks["panx"].references(rows) == [["O", "B-LOC"]]
+    assert calls == [("google/xtreme", "PAN-X.sw", "test")]
+    assert tasks["panx"].references(rows) == [["O", "B-LOC"]]  # by name; empty row dropped
 
 
 # --------------------------------------------------------------------------- model side

@@ -37,9 +37,10 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from seqeval.metrics import f1_score, precision_score, recall_score
-
 import harness
+from harness._lazy import lazy_module
+
+metrics = lazy_module("seqeval.metrics")  # imports scikit-learn: only when scoring
 
 
 def _check(predictions: Sequence[Any], references: Sequence[Any]) -> None:
@@ -68,9 +69,9 @@ class SeqevalF1(harness.Evaluator):
         with warnings.catch_warnings():
             # "NOUN seems not to be NE tag" for every POS tag; zero-division warnings
             warnings.simplefilter("ignore")
-            f1 = f1_score(labels, predicted)
-            precision = precision_score(labels, predicted)
-            recall = recall_score(labels, predicted)
+            f1 = metrics.f1_score(labels, predicted)
+            precision = metrics.precision_score(labels, predicted)
+            recall = metrics.recall_score(labels, predicted)
         return {
             "f1": float(f1 * 100),
             "precision": float(precision * 100),

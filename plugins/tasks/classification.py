@@ -9,18 +9,21 @@ normalised rows: ``text_a``, ``text_b``, ``label`` (index into ``labels``; -1 = 
 from __future__ import annotations
 
 import csv
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import datasets
-import numpy as np
-
 import harness
+from harness._lazy import lazy_module
 from harness.errors import HarnessError
 
+datasets = lazy_module("datasets")
+np = lazy_module("numpy")
+
 SAMPLE_ROOT = Path(__file__).parent / "data"
+LOG = logging.getLogger(__name__)
 XNLI_LANGUAGES = (
     "ar",
     "bg",
@@ -43,13 +46,13 @@ NLI_LABELS = ("contradiction", "entailment", "neutral")  # XTREME's get_labels()
 
 Row = dict[str, Any]
 LocalReader = Callable[["PairClassificationTask", str, str, Path], list[Row]]
-HubReader = Callable[["PairClassificationTask", str, str], datasets.Dataset]
+HubReader = Callable[["PairClassificationTask", str, str], "datasets.Dataset"]
 
 
 # --------------------------------------------------------------------------- file readers
 def _tsv_rows(path: Path) -> list[tuple[int, list[str]]]:
     """(line number, fields) of a TSV read as XTREME/GLUE readers do: tab-split, quotes literal."""
-    with open(path, encoding="utf-8-sig", newline="") as handle:
+    with harness.open_text(path, encoding="utf-8-sig", newline="") as handle:
         return [
             (n, row)
             for n, row in enumerate(csv.reader(handle, delimiter="\t", quotechar=None), 1)
@@ -127,21 +130,17 @@ class PairClassificationTask(harness.Task):
 
     def write_predictions(self, path: Path, predictions: Sequence[str]) -> None:
         """XTREME submission format: one label per line (what evaluate.py compares)."""
-        harness.atomic_write_text(path, "".join(f"{p}\n" for p in predictions))
+        from harness.scoring import write_lines
+
+        write_lines(path, predictions)
 
     def read_submission(
         self, predictions: Path, labels: Path, language: str
     ) -> tuple[list[str], list[str]]:
         """One label per line in both files (evaluate.py ``read_label``), compared in order."""
-        from harness.scoring import read_lines
+        from harness.scoring import read_line_pairs
 
-        preds, gold = read_lines(predictions), read_lines(labels)
-        if len(preds) != len(gold):
-            raise HarnessError(
-                f"{predictions}: {len(preds)} predictions for {len(gold)} labels in {labels}; "
-                "write one label per line, in test-set order"
-            )
-        return preds, gold
+        return read_line_pairs(predictions, labels)
 
 
 _HUB_SPLIT = {"train": "train", "dev": "validation", "test": "test"}
@@ -175,7 +174,7 @@ def _read_xtreme_tsv(task: PairClassificationTask, split: str, lang: str, root: 
         rows.append({"text_a": fields[0], "text_b": fields[1], "label": label})
     labels_file = root / "labels" / folder / f"{split}-{lang}.tsv"
     if labels_file.is_file():
-        gold = [line.strip() for line in labels_file.read_text("utf-8").splitlines()]
+        gold = [line.strip() for line in harness.read_text(labels_file).splitlines()]
         if len(gold) != len(rows):
             raise HarnessError(
                 f"{labels_file}: {len(gold)} labels for {len(rows)} examples in {path}"
@@ -236,20 +235,47 @@ def _read_glue_mnli(path: Path, task: PairClassificationTask) -> list[Row]:
 
 
 def _read_glue_qqp(task: PairClassificationTask, split: str, lang: str, root: Path) -> list[Row]:
-    """GLUE ``QQP/{train,dev}.tsv``: id qid1 qid2 question1 question2 is_duplicate (header row)."""
+    """GLUE ``QQP/{train,dev}.tsv``: id qid1 qid2 question1 question2 is_duplicate (header row).
+
+    The GLUE release has a few broken rows (a question cut by a stray newline leaves lines
+    with fewer columns); GLUE's own processors skip rows they cannot index, so rows without
+    exactly 6 columns are skipped here too, with their count logged. A file where every row
+    is broken is not QQP and stops the run.
+    """
     path = task.local_files(split, lang, root)[0]
     rows = []
-    for n, fields in _tsv_rows(path)[1:]:
+    skipped: list[int] = []
+    lines = _tsv_rows(path)
+    if lines and len(lines[0][1]) != 6:
+        raise HarnessError(
+            f"{path}:{lines[0][0]}: expected the 6-column QQP header "
+            f"(id qid1 qid2 question1 question2 is_duplicate), found {len(lines[0][1])} columns"
+        )
+    for n, fields in lines[1:]:
         if len(fields) != 6:
-            raise HarnessError(
-                f"{path}:{n}: expected 6 tab-separated QQP columns, found {len(fields)}"
-            )
+            skipped.append(n)
+            continue
         rows.append(
             {
                 "text_a": fields[3],
                 "text_b": fields[4],
                 "label": task.label_index(fields[5], f"{path}:{n}"),
             }
+        )
+    if skipped:
+        if not rows:
+            raise HarnessError(
+                f"{path}:{skipped[0]}: no row has the 6 tab-separated QQP columns "
+                "(id qid1 qid2 question1 question2 is_duplicate)"
+            )
+        shown = ", ".join(map(str, skipped[:5])) + (", ..." if len(skipped) > 5 else "")
+        LOG.warning(
+            "%s: skipped %d malformed row(s) without 6 tab-separated columns (lines %s), "
+            "as GLUE's processors do; %d rows read",
+            path,
+            len(skipped),
+            shown,
+            len(rows),
         )
     return rows
 

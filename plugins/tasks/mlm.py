@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import datasets
-import numpy as np
-
 import harness
+from harness._lazy import lazy_module
 from harness.errors import HarnessError
+
+datasets = lazy_module("datasets")
+np = lazy_module("numpy")
 
 SAMPLE_ROOT = Path(__file__).parent / "data"
 
@@ -49,12 +50,7 @@ class MaskedLMTask(harness.Task):
     def read_local(self, split: str, language: str, root: Path) -> list[dict[str, Any]]:
         rows = []
         for path in self.local_files(split, language, root):
-            try:
-                text = path.read_text("utf-8")
-            except UnicodeDecodeError as exc:
-                raise HarnessError(
-                    f"{path}: not UTF-8 text (byte {exc.start}); convert it with iconv"
-                ) from None
+            text = harness.read_text(path, fix="convert it to UTF-8, e.g. with iconv")
             for line in text.splitlines():
                 if line.strip():
                     rows.append({"text": line.strip(), "language": path.stem})

@@ -14,13 +14,20 @@ CosmosQA       ``cosmosqa/{train,valid}.csv`` + ``test.jsonl`` (wilburOne/cosmos
 CommonsenseQA  ``commonsenseqa/{train,dev}_rand_split.jsonl`` +
                ``test_rand_split_no_answers.jsonl``: ``question.stem``, ``question.choices``
                (5 × ``{"label": "A".."E", "text"}``), lettered ``answerKey``
-SocialIQA      ``socialiqa/socialiqa-train-dev/{train,dev}.jsonl`` + ``{train,dev}-labels.lst``:
-               ``context``, ``question``, ``answerA..answerC``; labels 1-based in a separate
-               file, one per line; no test split is released
+SocialIQA      AI2's ``socialiqa/socialiqa-train-dev/{train,dev}.jsonl`` +
+               ``{train,dev}-labels.lst``: ``context``, ``question``, ``answerA..answerC``;
+               labels 1-based in a separate file, one per line; no test split; or XTREME's
+               download (``download_siqa``: the authors' socialIQa_v1.4.tgz unpacked in
+               ``siqa/``): ``siqa/socialIQa_v1.4_{trn,dev,tst}.jsonl``, the gold answer as a
+               letter A-C in each record's ``correct`` (read as keys 1-3). The first layout
+               whose folder exists is read (AI2's when both are there).
 ============== ==========================================================================
 
 Hub readers map ``Rowan/hellaswag``, ``allenai/cosmos_qa``, ``tau/commonsense_qa`` and
 ``allenai/social_i_qa`` (whose labels are strings, ``""`` when hidden) onto the same rows.
+HellaSwag, CosmosQA and SocialIQA ship only a loading script, which ``datasets`` 4 no longer
+runs: they are read from the Hub's parquet conversion of that script's output (branch
+``refs/convert/parquet``, folder ``default/{split}/``), the same rows the script gave.
 
 Normalised rows: ``context`` (first segment), ``choices`` (second segment per choice),
 ``keys`` (each choice's name in the release's own convention: ``"0"``-``"3"``, ``"A"``-``"E"``,
@@ -46,24 +53,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import datasets
-import numpy as np
-import torch
-
 import harness
+from harness._lazy import lazy_module
 from harness.errors import HarnessError
+
+datasets = lazy_module("datasets")
+np = lazy_module("numpy")
+torch = lazy_module("torch")
 
 SAMPLE_ROOT = Path(__file__).parent / "data"
 Row = dict[str, Any]
 Record = dict[str, Any]
 _HUB_SPLIT = {"train": "train", "dev": "validation", "test": "test"}
+PARQUET_EXPORT = "refs/convert/parquet"
+"""Branch where the Hub keeps a parquet copy of every dataset, script-built ones included."""
 _MODEL_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
 # --------------------------------------------------------------------------- file readers
 def _csv(path: Path, required: Sequence[str]) -> list[tuple[int, Record]]:
     """(line number where the record starts, row) of a CSV file with a header row."""
-    with open(path, encoding="utf-8-sig", newline="") as handle:
+    with harness.open_text(path, encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
         missing = [c for c in required if c not in (reader.fieldnames or [])]
         if missing:
@@ -110,9 +120,14 @@ class MultipleChoiceTask(harness.Task):
     """How the release writes its gold label, for error messages ("0-based", ...)."""
     layout: dict[str, tuple[str, ...]]
     """split -> files relative to the data root (the first one holds the records)."""
+    alt_layouts: tuple[dict[str, tuple[str, ...]], ...] = ()
+    """Other releases' layouts; one is read when its top folder exists and ``layout``'s not."""
     local_reader: Callable[[MultipleChoiceTask, str, Path], list[Row]]
     hub_record: Callable[[MultipleChoiceTask, Record, str], Row]
     """Normalise one record of the Hub dataset (the ``where`` string names it in errors)."""
+    hub_parquet_config: str | None = None
+    """Config folder of the Hub's parquet conversion to read instead of the repository itself
+    (for repositories that ship only a loading script); None reads the repository."""
     head: str = "multiple-choice"
     evaluator: str = "accuracy"
     main_metric: str = "accuracy"
@@ -122,20 +137,42 @@ class MultipleChoiceTask(harness.Task):
     prediction_suffix: str = ".lst"
 
     # -- data --------------------------------------------------------------------------
+    def layout_for(self, root: Path) -> dict[str, tuple[str, ...]]:
+        """``layout``, or the first of ``alt_layouts`` whose top folder exists when its doesn't."""
+
+        def top(layout: dict[str, tuple[str, ...]]) -> Path:
+            return root / next(iter(layout.values()))[0].split("/")[0]
+
+        if self.alt_layouts and not top(self.layout).is_dir():
+            for layout in self.alt_layouts:
+                if top(layout).is_dir():
+                    return layout
+        return self.layout
+
     def local_files(self, split: str, language: str, root: Path) -> list[Path]:
-        if split not in self.layout:
+        layout = self.layout_for(root)
+        if split not in layout:
             raise HarnessError(
                 f"task '{self.name}' has no '{split}' split in its release "
-                f"(has: {', '.join(self.layout)})"
+                f"(has: {', '.join(layout)})"
             )
-        return [root / rel for rel in self.layout[split]]
+        return [root / rel for rel in layout[split]]
 
     def read_local(self, split: str, language: str, root: Path) -> list[Row]:
         return self.local_reader(self, split, root)
 
     def read_hub(self, split: str, language: str) -> datasets.Dataset:
         # failures (network, auth, missing split) become one line in Task.load
-        return self.from_hub(datasets.load_dataset(self.hub_id, split=_HUB_SPLIT[split]), split)
+        if self.hub_parquet_config is None:
+            ds = datasets.load_dataset(self.hub_id, split=_HUB_SPLIT[split])
+        else:
+            ds = datasets.load_dataset(
+                self.hub_id,
+                data_dir=self.hub_parquet_config,
+                revision=PARQUET_EXPORT,
+                split=_HUB_SPLIT[split],
+            )
+        return self.from_hub(ds, split)
 
     def from_hub(self, ds: datasets.Dataset, split: str) -> datasets.Dataset:
         """Normalise a Hub split (also what tests feed an in-memory Hub-schema dataset)."""
@@ -255,7 +292,19 @@ class MultipleChoiceTask(harness.Task):
 
     def write_predictions(self, path: Path, predictions: Sequence[str]) -> None:
         """One predicted key per line, the AI2 leaderboards' ``.lst`` submission format."""
-        harness.atomic_write_text(path, "".join(f"{p}\n" for p in predictions))
+        from harness.scoring import write_lines
+
+        write_lines(path, predictions)
+
+    def read_submission(
+        self, predictions: Path, labels: Path, language: str
+    ) -> tuple[list[str], list[str]]:
+        """One choice key per line in both files (the ``.lst`` format), compared in order."""
+        from harness.scoring import read_line_pairs
+
+        return read_line_pairs(
+            predictions, labels, "write one choice key per line, in test-set order"
+        )
 
 
 class MultipleChoiceCollator:
@@ -437,11 +486,37 @@ def _siqa_record(task: MultipleChoiceTask, record: Record, label: Any, where: st
     )
 
 
+_SIQA_LETTERS = {"A": "1", "B": "2", "C": "3"}
+
+
+def _read_siqa_v14(task: MultipleChoiceTask, split: str, path: Path) -> list[Row]:
+    """The authors' ``socialIQa_v1.4_*.jsonl`` (XTREME's ``siqa/``): gold letter in ``correct``."""
+    rows = []
+    for n, record in harness.read_jsonl(path):
+        where = f"{path}:{n}"
+        letter = record.get("correct")
+        if letter is None or (isinstance(letter, str) and not letter.strip()):
+            label = task.label_index(None, where, missing_ok=split == "test")
+        elif isinstance(letter, str) and letter.strip() in _SIQA_LETTERS:
+            label = task.label_index(_SIQA_LETTERS[letter.strip()], where)
+        else:
+            raise HarnessError(
+                f"{where}: 'correct' must be the letter A, B or C of the right answer, "
+                f"found {letter!r}"
+            )
+        rows.append(_siqa_record(task, record, label, where))
+    return rows
+
+
 def _read_socialiqa(task: MultipleChoiceTask, split: str, root: Path) -> list[Row]:
-    """Records in ``{split}.jsonl``; gold labels (1-based) line by line in ``{split}-labels.lst``."""
-    path, labels_path = task.local_files(split, "en", root)
+    """AI2's release: records in ``{split}.jsonl``; gold labels (1-based) line by line in
+    ``{split}-labels.lst``. XTREME's ``siqa/`` copy is read by :func:`_read_siqa_v14`."""
+    files = task.local_files(split, "en", root)
+    if len(files) == 1:
+        return _read_siqa_v14(task, split, files[0])
+    path, labels_path = files
     records = harness.read_jsonl(path)
-    with open(labels_path, encoding="utf-8") as handle:
+    with harness.open_text(labels_path) as handle:
         labels = [(n, line.strip()) for n, line in enumerate(handle, 1) if line.strip()]
     if len(labels) != len(records):
         raise HarnessError(
@@ -473,6 +548,7 @@ HELLASWAG = MultipleChoiceTask(
     choice_keys=("0", "1", "2", "3"),
     label_base="0-based",
     hub_id="Rowan/hellaswag",
+    hub_parquet_config="default",
     sample_root=SAMPLE_ROOT,
     homepage="https://rowanzellers.com/hellaswag/",
     layout={
@@ -492,6 +568,7 @@ COSMOSQA = MultipleChoiceTask(
     choice_keys=("0", "1", "2", "3"),
     label_base="0-based",
     hub_id="allenai/cosmos_qa",
+    hub_parquet_config="default",
     sample_root=SAMPLE_ROOT,
     homepage="https://wilburone.github.io/cosmos/",
     layout={
@@ -530,6 +607,7 @@ SOCIALIQA = MultipleChoiceTask(
     choice_keys=("1", "2", "3"),
     label_base="1-based",
     hub_id="allenai/social_i_qa",
+    hub_parquet_config="default",
     sample_root=SAMPLE_ROOT,
     homepage="https://leaderboard.allenai.org/socialiqa",
     layout={
@@ -539,6 +617,12 @@ SOCIALIQA = MultipleChoiceTask(
         )
         for split in ("train", "dev")
     },
+    alt_layouts=(
+        {
+            split: (f"siqa/socialIQa_v1.4_{part}.jsonl",)
+            for split, part in (("train", "trn"), ("dev", "dev"), ("test", "tst"))
+        },
+    ),
     local_reader=_read_socialiqa,
     hub_record=_siqa_hub,
 )

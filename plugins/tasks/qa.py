@@ -20,27 +20,43 @@ best span of at most ``max_answer_length`` tokens and cuts its text out of the o
 context through the tokenizer's character offsets. SQuAD v2.0 answers nothing when the
 best window's null (CLS) score beats the best span by more than ``null_score_diff_threshold``.
 Predictions are written as XTREME's submission files: ``{question id: answer text}``.
+
+Every answer's text must be the context's text at its ``answer_start`` (XTREME's
+utils_preprocess asserts the same of the files it writes). The Hub's XQuAD and TyDiQA
+loaders strip contexts and answer texts without moving the offsets, so an answer found
+within ``OFFSET_SHIFT_LIMIT`` characters of its offset has the offset corrected to it;
+one found nowhere near it is an error naming the file and question. MLQA's Hub repository
+ships only a loading script, which ``datasets`` 4 no longer runs: it is read from the Hub's
+parquet conversion of that script's output (``refs/convert/parquet``, folder
+``mlqa.{lang}.{lang}``).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import datasets
-import numpy as np
-
 import harness
+from harness._lazy import lazy_module
 from harness.errors import HarnessError
 
+datasets = lazy_module("datasets")
+np = lazy_module("numpy")
+
 SAMPLE_ROOT = Path(__file__).parent / "data"
+LOG = logging.getLogger(__name__)
+PARQUET_EXPORT = "refs/convert/parquet"
+"""Branch where the Hub keeps a parquet copy of every dataset, script-built ones included."""
+OFFSET_SHIFT_LIMIT = 32
+"""How many characters from its ``answer_start`` an answer may be found and have the offset
+corrected (stripped contexts lose their leading whitespace, stripped answers theirs)."""
 XQUAD_LANGUAGES = ("ar", "de", "el", "en", "es", "hi", "ru", "th", "tr", "vi", "zh")
 MLQA_LANGUAGES = ("ar", "de", "en", "es", "hi", "vi", "zh")
-TYDIQA_LANGUAGES = ("ar", "bn", "en", "fi", "id", "ko", "ru", "sw", "te")
 TYDIQA_LANGUAGE_NAMES = {
     "ar": "arabic",
     "bn": "bengali",
@@ -52,7 +68,9 @@ TYDIQA_LANGUAGE_NAMES = {
     "sw": "swahili",
     "te": "telugu",
 }
-"""TyDiQA question ids start with the language's English name (``arabic-...``)."""
+"""TyDiQA-GoldP's languages; its question ids start with the language's English name
+(``arabic-...``)."""
+TYDIQA_LANGUAGES = tuple(TYDIQA_LANGUAGE_NAMES)
 
 SETTINGS = {
     "doc_stride": 128,
@@ -66,15 +84,12 @@ V2_SETTINGS = {**SETTINGS, "null_score_diff_threshold": 0.0}
 
 Row = dict[str, Any]
 Layout = Callable[[str, str], list[str | tuple[str, ...]]]
-HubReader = Callable[["ExtractiveQATask", str, str], datasets.Dataset]
+HubReader = Callable[["ExtractiveQATask", str, str], "datasets.Dataset"]
 
 
 # --------------------------------------------------------------------------- SQuAD-style JSON
 def _load_json(path: Path) -> Any:
-    try:
-        text = path.read_text("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise HarnessError(f"{path}: not UTF-8 text (byte {exc.start}); re-download it") from None
+    text = harness.read_text(path, encoding="utf-8-sig")
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -90,6 +105,41 @@ def _expect(value: Any, kind: type, where: str, what: str) -> Any:
     return value
 
 
+def locate_answer(context: str, text: str, start: int) -> int | None:
+    """Where ``text`` starts in ``context``: ``start`` when it is there, else its occurrence
+    nearest to ``start`` within :data:`OFFSET_SHIFT_LIMIT` characters; None if there is none.
+
+    An empty text (XTREME's stripped test files) is where it says, if inside the context.
+    """
+    if start < 0:
+        return None
+    if not text:
+        return start if start <= len(context) else None
+    if context[start : start + len(text)] == text:
+        return start
+    best = None
+    stop = min(len(context), start + OFFSET_SHIFT_LIMIT + len(text))
+    found = context.find(text, max(0, start - OFFSET_SHIFT_LIMIT), stop)
+    while found != -1:
+        if best is None or abs(found - start) < abs(best - start):
+            best = found
+        found = context.find(text, found + 1, stop)
+    return best
+
+
+def _answer_error(where: str, context: str, text: str, start: int) -> HarnessError:
+    if start < 0 or start + len(text) > len(context):
+        return HarnessError(
+            f"{where}: answer_start {start} + {len(text)} characters lies outside its context "
+            f"({len(context)} characters)"
+        )
+    return HarnessError(
+        f"{where}: the answer text {text[:60]!r} is not the context's text at answer_start "
+        f"{start} ({context[start : start + len(text)][:60]!r}), nor within "
+        f"{OFFSET_SHIFT_LIMIT} characters of it; fix the offset or re-download the file"
+    )
+
+
 def read_squad_file(path: Path, with_negatives: bool = False, unique_ids: bool = True) -> list[Row]:
     """Rows of a SQuAD-format file (SQuAD v1.1/v2.0, XQuAD, MLQA, TyDiQA-GoldP, XTREME copies).
 
@@ -98,8 +148,11 @@ def read_squad_file(path: Path, with_negatives: bool = False, unique_ids: bool =
     the file and the record (its id, or its position when the id is what is missing).
     Ids key the submission file, so evaluation files need ``unique_ids``; training files need
     not (XTREME's split TyDiQA training files keep only the last ``-`` field of each id).
+    An answer found a few characters from its ``answer_start`` (:func:`locate_answer`) gets
+    the offset corrected, with a count in the log: the official releases have none.
     """
     document = _load_json(path)
+    moved = 0
     articles = document.get("data") if isinstance(document, dict) else document
     if not isinstance(articles, list):
         raise HarnessError(f"{path}: expected a SQuAD-format document with a 'data' list")
@@ -143,13 +196,12 @@ def read_squad_file(path: Path, with_negatives: bool = False, unique_ids: bool =
                             f"{record} answer {n}: needs 'text' (string) and "
                             "'answer_start' (integer)"
                         )
-                    if start < 0 or start + len(text) > len(context):
-                        raise HarnessError(
-                            f"{record} answer {n}: answer_start {start} + {len(text)} characters "
-                            f"lies outside its context ({len(context)} characters)"
-                        )
+                    found = locate_answer(context, text, start)
+                    if found is None:
+                        raise _answer_error(f"{record} answer {n}", context, text, start)
+                    moved += found != start
                     texts.append(text)
-                    starts.append(start)
+                    starts.append(found)
                 rows.append(
                     {
                         "id": qid,
@@ -159,51 +211,67 @@ def read_squad_file(path: Path, with_negatives: bool = False, unique_ids: bool =
                         "answers": {"text": texts, "answer_start": starts},
                     }
                 )
+    if moved:
+        LOG.warning(
+            "%s: moved the answer_start of %d answer(s) to where the answer text is "
+            "(at most %d characters away)",
+            path,
+            moved,
+            OFFSET_SHIFT_LIMIT,
+        )
     return rows
 
 
-ROW_FEATURES = datasets.Features(
-    {
-        "id": datasets.Value("string"),
-        "title": datasets.Value("string"),
-        "context": datasets.Value("string"),
-        "question": datasets.Value("string"),
-        "answers": {
-            "text": datasets.Sequence(datasets.Value("string")),
-            "answer_start": datasets.Sequence(datasets.Value("int32")),
-        },
-    }
-)
+def row_features() -> datasets.Features:
+    """The column types of normalised QA rows (built on use: ``datasets`` loads lazily)."""
+    return datasets.Features(
+        {
+            "id": datasets.Value("string"),
+            "title": datasets.Value("string"),
+            "context": datasets.Value("string"),
+            "question": datasets.Value("string"),
+            "answers": {
+                "text": datasets.Sequence(datasets.Value("string")),
+                "answer_start": datasets.Sequence(datasets.Value("int32")),
+            },
+        }
+    )
 
 
 def from_hub_schema(ds: datasets.Dataset, source: str) -> datasets.Dataset:
-    """Map the Hub's SQuAD schema (squad, squad_v2, xquad, mlqa, tydiqa secondary_task) onto rows."""
+    """Map the Hub's SQuAD schema (squad, squad_v2, xquad, mlqa, tydiqa secondary_task) onto rows.
+
+    Offsets are checked and corrected as in :func:`read_squad_file`: the Hub's XQuAD and
+    TyDiQA loaders strip contexts and answers but keep the original offsets.
+    """
     missing = {"id", "context", "question", "answers"} - set(ds.column_names)
     if missing:
         raise HarnessError(f"{source}: no column(s) {', '.join(sorted(missing))} in the Hub data")
 
     def convert(batch: dict[str, list]) -> dict[str, list]:
         n = len(batch["id"])
+        answers_out = []
         for i in range(n):
             context, answers = batch["context"][i], batch["answers"][i]
-            for text, start in zip(answers["text"], answers["answer_start"], strict=True):
-                if start < 0 or start + len(text) > len(context):
-                    raise HarnessError(
-                        f"{source}: question {batch['id'][i]!r}: answer_start {start} lies "
-                        "outside its context"
-                    )
+            starts = []
+            for k, (text, start) in enumerate(
+                zip(answers["text"], answers["answer_start"], strict=True)
+            ):
+                found = locate_answer(context, text, start)
+                if found is None:
+                    where = f"{source}: question {batch['id'][i]!r} answer {k}"
+                    raise _answer_error(where, context, text, start)
+                starts.append(found)
+            answers_out.append({"text": list(answers["text"]), "answer_start": starts})
         return {
             "id": batch["id"],
             "title": batch["title"] if "title" in batch else [""] * n,
             "context": batch["context"],
             "question": batch["question"],
-            "answers": [
-                {"text": list(a["text"]), "answer_start": list(a["answer_start"])}
-                for a in batch["answers"]
-            ],
+            "answers": answers_out,
         }
 
-    return ds.map(convert, batched=True, remove_columns=ds.column_names, features=ROW_FEATURES)
+    return ds.map(convert, batched=True, remove_columns=ds.column_names, features=row_features())
 
 
 # --------------------------------------------------------------------------- the task family
@@ -267,7 +335,7 @@ class ExtractiveQATask(harness.Task):
         """Rows with the same column types from every source (a file whose questions have no
         answers at all would otherwise get untyped answer lists)."""
         rows = super().load(split, language, source)
-        wanted = datasets.Features({**ROW_FEATURES, "example_id": rows.features["example_id"]})
+        wanted = datasets.Features({**row_features(), "example_id": rows.features["example_id"]})
         return rows if rows.features == wanted else rows.cast(wanted)
 
     def read_hub(self, split: str, language: str) -> datasets.Dataset:
@@ -348,11 +416,25 @@ class ExtractiveQATask(harness.Task):
             for article in gold:
                 for paragraph in article["paragraphs"]:
                     for qa in paragraph["qas"]:
-                        preds.append(answers.get(qa["id"]))
-                        refs.append([a["text"] for a in qa["answers"]])
+                        qid = qa["id"]
+                        preds.append(
+                            _text(answers[qid], qid, predictions) if qid in answers else None
+                        )
+                        refs.append([_text(a["text"], qid, labels) for a in qa["answers"]])
         except (KeyError, TypeError) as exc:
             raise HarnessError(f"{labels}: not a SQuAD-format label file (missing {exc})") from None
         return preds, refs
+
+
+def _text(answer: Any, qid: Any, path: Path) -> str:
+    """An answer read from a submission or label file; anything but text is an error naming
+    the file and question id (evaluate.py would crash inside its normaliser)."""
+    if isinstance(answer, str):
+        return answer
+    raise HarnessError(
+        f"{path}: answer to question {json.dumps(qid)} is {json.dumps(answer)[:40]}, "
+        'expected a string; write the answer text ("" for no answer)'
+    )
 
 
 # --------------------------------------------------------------------------- windows
@@ -392,10 +474,12 @@ def encode_windows(
     specials = tokenizer.num_special_tokens_to_add(pair=True)
     questions = [q.lstrip() for q in batch["question"]]
     contexts = batch["context"]
+    bare = bare_piece_id(tokenizer)
     encoded_q = tokenizer(questions, add_special_tokens=False, return_offsets_mapping=True)
     for i, offsets in enumerate(encoded_q["offset_mapping"]):
         if len(offsets) > cap:
-            questions[i] = questions[i][: offsets[cap - 1][1]]
+            last = _own_span(offsets[cap - 1], encoded_q["input_ids"][i][cap - 1], bare)
+            questions[i] = questions[i][: last[1]]
     q_lengths = [len(ids) for ids in tokenizer(questions, add_special_tokens=False)["input_ids"]]
     # one tokenizer call per overlap size: the overlap depends on the question's length
     groups: dict[int, list[int]] = {}
@@ -424,7 +508,7 @@ def encode_windows(
         for f, sample in enumerate(enc["overflow_to_sample_mapping"]):
             windows.setdefault(members[sample], []).append(f)
         for row, feature_ids in windows.items():
-            per_row[row] = _row_features(enc, feature_ids, batch, row, tokenizer.cls_token_id)
+            per_row[row] = _row_features(enc, feature_ids, batch, row, tokenizer.cls_token_id, bare)
 
     out: dict[str, list] = {}
     for features in per_row:
@@ -435,7 +519,12 @@ def encode_windows(
 
 
 def _row_features(
-    enc: Any, feature_ids: list[int], batch: dict[str, list], row: int, cls_id: int | None
+    enc: Any,
+    feature_ids: list[int],
+    batch: dict[str, list],
+    row: int,
+    cls_id: int | None,
+    bare: int | None = None,
 ) -> list[dict]:
     """The windows of one row; the CLS token (first for every ``transformers`` QA head) scores
     "no answer" and labels windows without the answer."""
@@ -450,8 +539,10 @@ def _row_features(
     for f in feature_ids:
         sequence_ids = enc.sequence_ids(f)
         offsets = [
-            tuple(o) if s == 1 else None
-            for o, s in zip(enc["offset_mapping"][f], sequence_ids, strict=True)
+            _own_span(o, i, bare) if s == 1 else None
+            for o, i, s in zip(
+                enc["offset_mapping"][f], enc["input_ids"][f], sequence_ids, strict=True
+            )
         ]
         token_starts.update(o[0] for o in offsets if o is not None)
         windows.append((f, offsets))
@@ -474,6 +565,25 @@ def _row_features(
             feature["token_type_ids"] = enc["token_type_ids"][f]
         features.append(feature)
     return features
+
+
+def bare_piece_id(tokenizer: Any) -> int | None:
+    """Id of the bare word-start piece ``▁`` of a sentencepiece tokenizer (XLM-R's), or None."""
+    piece = tokenizer.convert_tokens_to_ids("\u2581")
+    return None if piece is None or piece == tokenizer.unk_token_id else piece
+
+
+def _own_span(offset: Sequence[int], token: int, bare: int | None) -> tuple[int, int]:
+    """A token's character span, empty for the bare ``▁`` piece.
+
+    XLM-R writes a word whose first character starts no piece of its own (北京, a Thai word
+    after a space) as ``▁`` + pieces, and gives the bare ``▁`` the span of the word's first
+    character, which the next piece covers too. Owning it twice put an answer's end label
+    before its start label and let a span end on the ``▁`` and cut into the next word: the
+    ``▁`` gets an empty span where the word starts.
+    """
+    start, end = offset
+    return (start, start) if token == bare else (start, end)
 
 
 def _with_marks(
@@ -558,10 +668,13 @@ def best_spans(
                 for e in ends:
                     if offsets[e] is None or e < s or e - s + 1 > max_answer_length:
                         continue
+                    if offsets[e][1] <= offsets[s][0]:  # bare ▁ pieces only: no text
+                        continue
                     score = float(start_logits[s] + end_logits[e])
                     if score > best_score:
                         best_score = score
-                        best_text = context[offsets[s][0] : offsets[e][1]]
+                        # a span ending on a bare ▁ takes the space before its word
+                        best_text = context[offsets[s][0] : offsets[e][1]].strip()
         if null_threshold is not None and null_score - best_score > null_threshold:
             best_text = ""
         answers.append(best_text)
@@ -598,6 +711,12 @@ def _hub(repo: str, config: str | None, split: str) -> datasets.Dataset:
     return from_hub_schema(datasets.load_dataset(repo, config, split=split), f"{repo}:{split}")
 
 
+def _hub_parquet_export(repo: str, config: str, split: str) -> datasets.Dataset:
+    """A config of a script-only repository from the Hub's parquet conversion of it."""
+    ds = datasets.load_dataset(repo, data_dir=config, revision=PARQUET_EXPORT, split=split)
+    return from_hub_schema(ds, f"{repo}@{PARQUET_EXPORT}:{config}/{split}")
+
+
 def _squad_hub(repo: str) -> HubReader:
     def read(task: ExtractiveQATask, split: str, lang: str) -> datasets.Dataset:
         return _hub(repo, None, "train" if split == "train" else "validation")
@@ -614,7 +733,10 @@ def _xquad_hub(task: ExtractiveQATask, split: str, lang: str) -> datasets.Datase
 def _mlqa_hub(task: ExtractiveQATask, split: str, lang: str) -> datasets.Dataset:
     if split == "train":
         return _hub("rajpurkar/squad", None, "train")
-    return _hub("facebook/mlqa", f"mlqa.{lang}.{lang}", "validation" if split == "dev" else "test")
+    # facebook/mlqa ships only a loading script: read its parquet conversion
+    return _hub_parquet_export(
+        "facebook/mlqa", f"mlqa.{lang}.{lang}", "validation" if split == "dev" else "test"
+    )
 
 
 def _tydiqa_hub(task: ExtractiveQATask, split: str, lang: str) -> datasets.Dataset:

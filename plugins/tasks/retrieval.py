@@ -43,13 +43,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import datasets
-import numpy as np
-import torch
 from harness_builtins.tasks import retrieval_search as search
 
 import harness
+from harness._lazy import lazy_module
 from harness.errors import HarnessError
+
+datasets = lazy_module("datasets")
+np = lazy_module("numpy")
+torch = lazy_module("torch")
 
 SAMPLE_ROOT = Path(__file__).parent / "data"
 HUB_ID = "google/xtreme"
@@ -115,11 +117,8 @@ _HUB_SPLIT = {"dev": "validation", "test": "test"}
 
 def _lines(path: Path) -> list[str]:
     """Every line of a text file without its newline (as XTREME's readers see them)."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return [line[:-1] if line.endswith("\n") else line for line in handle]
-    except UnicodeDecodeError as exc:
-        raise HarnessError(f"{path}: not UTF-8 text (byte {exc.start}); re-download it") from None
+    with harness.open_text(path) as handle:
+        return [line[:-1] if line.endswith("\n") else line for line in handle]
 
 
 def _integer(value: Any) -> bool:
@@ -419,7 +418,9 @@ class BuccTask(RetrievalTask):
 
     def write_predictions(self, path: Path, predictions: Sequence[list[str]]) -> None:
         """XTREME submission format: one ``src_id<TAB>en_id`` line per predicted pair."""
-        harness.atomic_write_text(path, "".join(f"{p}\n" for row in predictions for p in row))
+        from harness.scoring import write_lines
+
+        write_lines(path, (pair for row in predictions for pair in row))
 
     def read_submission(
         self, predictions: Path, labels: Path, language: str
@@ -543,21 +544,17 @@ class TatoebaTask(RetrievalTask):
 
     def write_predictions(self, path: Path, predictions: Sequence[str]) -> None:
         """XTREME submission format: the retrieved sentence's index, one line per query."""
-        harness.atomic_write_text(path, "".join(f"{p}\n" for p in predictions))
+        from harness.scoring import write_lines
+
+        write_lines(path, predictions)
 
     def read_submission(
         self, predictions: Path, labels: Path, language: str
     ) -> tuple[list[str], list[str]]:
         """One retrieved index per line in both files, compared in order (evaluate.py)."""
-        from harness.scoring import read_lines
+        from harness.scoring import read_line_pairs
 
-        preds, gold = read_lines(predictions), read_lines(labels)
-        if len(preds) != len(gold):
-            raise HarnessError(
-                f"{predictions}: {len(preds)} predictions for {len(gold)} labels in {labels}; "
-                "write one index per line, in query order"
-            )
-        return preds, gold
+        return read_line_pairs(predictions, labels, "write one index per line, in query order")
 
 
 def _read_tatoeba_labels(path: Path, n: int) -> list[str | None]:

@@ -19,8 +19,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import numpy as np
-import torch
+from harness._lazy import lazy_module
+
+np = lazy_module("numpy")
+torch = lazy_module("torch")
+
 
 BACKENDS = ("auto", "torch", "faiss")
 DEFAULT_BLOCK_SIZE = 2048

@@ -32,8 +32,12 @@ CoNLL-U files, PAN-X in XTREME's processed layout, CCG in jiant's):
   licensed, so only small samples ship; ``--data PATH`` (or ``--set ccg.data_dir=FOLDER`` holding
   those four files) points at a real copy.
 
-Hub (``--data hub``): ``google/xtreme`` configs ``udpos.<Language>`` (``tokens``, ``pos_tags``) and
-``PAN-X.<lang>`` (``tokens``, ``ner_tags``), ClassLabel columns mapped by name.
+Hub (``--data hub``): ``google/xtreme`` configs ``PAN-X.<lang>`` (``tokens``, ``ner_tags``,
+ClassLabel names mapped by name), built from the same WikiANN archive as XTREME's ``panx/``.
+UD-POS refuses the Hub: the ``udpos.<Language>`` configs take every treebank folder matching
+``*_<Language>*`` (Greek pulls in Ancient Greek, Chinese Classical Chinese, ...), keep the
+words of multiword tokens split and keep empty nodes, so they are not XTREME's UD-POS and
+their scores are not comparable with XTREME's. Use XTREME's ``udpos/`` or the UD v2.5 release.
 
 Model side: each word is tokenised on its own (as XTREME's ``utils_tag.py`` does); a word with
 no sub-words, or more than a whole window holds, becomes the unknown token. The word's tag
@@ -51,12 +55,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import datasets
-import numpy as np
-import torch
-
 import harness
+from harness._lazy import lazy_module
 from harness.errors import HarnessError
+
+datasets = lazy_module("datasets")
+np = lazy_module("numpy")
+torch = lazy_module("torch")
 
 SAMPLE_ROOT = Path(__file__).parent / "data"
 
@@ -142,12 +147,12 @@ IGNORE = -100  # label id the loss ignores (transformers' convention)
 Row = dict[str, Any]
 LocalReader = Callable[["TaggingTask", str, str, Path], list[Row]]
 LocalLayout = Callable[["TaggingTask", str, str, Path], list[Path]]
-HubReader = Callable[["TaggingTask", str, str], datasets.Dataset]
+HubReader = Callable[["TaggingTask", str, str], "datasets.Dataset"]
 
 
 # --------------------------------------------------------------------------- token/tag files
 def _lines(path: Path) -> list[str]:
-    with open(path, encoding="utf-8-sig", newline="") as handle:
+    with harness.open_text(path, encoding="utf-8-sig", newline="") as handle:
         return [line.rstrip("\r\n") for line in handle]
 
 
@@ -461,7 +466,7 @@ def _ccg_dir(task: TaggingTask, root: Path | None) -> Path:
 def read_tag_vocabulary(path: Path) -> tuple[str, ...]:
     """jiant's ``tags_to_id.json``: tag -> id; ids must be 0..n-1 (they are the label order)."""
     try:
-        mapping = json.loads(path.read_text("utf-8"))
+        mapping = json.loads(harness.read_text(path))
     except json.JSONDecodeError as exc:
         raise HarnessError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
     if not isinstance(mapping, dict) or not mapping:
@@ -540,6 +545,18 @@ def from_hub_schema(task: TaggingTask, ds: datasets.Dataset, column: str) -> dat
 
     ds = ds.filter(lambda row: len(row["tokens"]) > 0)
     return ds.map(convert, batched=True, remove_columns=ds.column_names)
+
+
+def _udpos_hub(task: TaggingTask, split: str, lang: str) -> datasets.Dataset:
+    """Refuse: google/xtreme's ``udpos.<Language>`` is not the UD-POS XTREME scores on."""
+    raise HarnessError(
+        f"task 'udpos': --data hub is not XTREME's UD-POS (google/xtreme's "
+        f"udpos.{UD_HUB_NAMES[lang]} takes every treebank named *_{UD_HUB_NAMES[lang]}* "
+        "(e.g. Ancient Greek with Greek, Classical Chinese with Chinese) and keeps multiword "
+        "tokens split and empty nodes, so its scores are not comparable); use --data PATH "
+        f"with XTREME's download folder (udpos/{split}-{lang}.tsv from download_data.sh) or "
+        f"the UD v2.5 release ({UD_RELEASE}/UD_*/{lang}_*-ud-{split}.conllu)"
+    )
 
 
 def _hub_reader(config: Callable[[str], str], column: str) -> HubReader:
@@ -759,7 +776,7 @@ UDPOS = TaggingTask(
     settings={"format": "auto"},
     local_layout=_udpos_files,
     local_reader=_read_udpos,
-    hub_reader=_hub_reader(lambda lang: f"udpos.{UD_HUB_NAMES[lang]}", "pos_tags"),
+    hub_reader=_udpos_hub,
 )
 
 PANX = TaggingTask(
