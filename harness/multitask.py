@@ -12,28 +12,14 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import torch
 from torch.utils.data import DataLoader
 
 from harness.module import PhaseModule
+from harness.planning import MultiTask  # noqa: F401 - re-exported: it used to live here
 from harness.tasks import Task
-
-
-@dataclass(frozen=True)
-class MultiTask:
-    """An intermediate phase made of several tasks (``a+b+c`` on the command line)."""
-
-    name: str
-    members: tuple[Task, ...]
-    extra: dict[str, Any] = field(default_factory=dict)
-    trains: bool = True
-
-    @property
-    def train_language(self) -> str:
-        return "+".join(dict.fromkeys(m.train_language for m in self.members))
 
 
 def sampling_probabilities(

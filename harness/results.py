@@ -110,6 +110,19 @@ class RunDir:
     def predictions_dir(self, intermediate: str | None, seed: int) -> Path:
         return self.path / "predictions" / (intermediate or "none") / f"seed{seed}"
 
+    def bootstrap_file(
+        self, intermediate: str | None, seed: int, task: str, split: str, language: str
+    ) -> Path:
+        """Bootstrap replicates of one main score (``--bootstrap-samples``)."""
+        return (
+            self.path
+            / "bootstrap"
+            / (intermediate or "none")
+            / f"seed{seed}"
+            / task
+            / f"{split}-{language}.json"
+        )
+
     def checkpoint_dir(self, name: str) -> Path:
         return self.path / "checkpoints" / name
 

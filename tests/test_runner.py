@@ -234,7 +234,7 @@ def test_preset_applies_over_suite_and_below_flags(tmp_path, capsys):
 
 
 def test_multitask_phases_let_any_ddp_strategy_skip_unused_heads():
-    from harness.runner import _allowing_unused_parameters
+    from harness.training import allowing_unused_parameters as _allowing_unused_parameters
 
     assert _allowing_unused_parameters("ddp") == "ddp_find_unused_parameters_true"
     assert _allowing_unused_parameters("ddp_spawn") == "ddp_spawn_find_unused_parameters_true"

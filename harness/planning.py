@@ -1,0 +1,417 @@
+"""Planning a run: configuration in, typed phases out, before anything heavy is imported.
+
+``Planner.plan`` resolves every name (suite, model, tasks, ``task@lang``, ``a+b``
+multi-task phases, presets, ``--set`` settings), every phase's hyper-parameters and batch
+layout on this run's devices, and every data source; ``Planner.units`` cuts the grid into
+``--shard`` parts. Mistakes surface here as one ``HarnessError`` line, before a run folder
+exists. The keys that name phases in run.json's ``completed`` list live here too.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from harness.devices import BatchPlan, split_global_batch, world_size
+from harness.errors import HarnessError
+from harness.models import Model
+from harness.registry import Registry
+from harness.tasks import DataSource, Task
+
+DEFAULT_HPARAMS: dict[str, Any] = {
+    "learning_rate": 2e-5,
+    "batch_size": 32,
+    "eval_batch_size": 128,
+    "epochs": 2,
+    "max_length": 128,
+    "warmup_ratio": 0.1,
+    "weight_decay": 0.01,
+    "max_train_examples": None,
+    "accumulate_grad_batches": 1,
+    "bootstrap_samples": 0,
+    "multitask_temperature": 1.0,
+    "max_grad_norm": None,
+    "val_every_steps": None,
+    "val_max_examples": None,
+    "early_stopping_patience": None,
+}
+
+
+def default_cache_dir() -> Path:
+    return Path(os.environ.get("HARNESS_CACHE", Path.home() / ".cache" / "harness"))
+
+
+@dataclass
+class RunConfig:
+    """Everything a run needs; stored resolved in run.json."""
+
+    suite: str = "xtreme-zs"
+    model: str = "minilm"
+    targets: list[str] | None = None
+    intermediates: list[str] | None = None
+    """Intermediate task names; "none" means the no-intermediate baseline. None: the suite's."""
+    languages: list[str] | None = None
+    data: str = "sample"
+    seeds: list[int] = field(default_factory=lambda: [0])
+    hparams: dict[str, Any] = field(default_factory=dict)
+    preset: str | None = None
+    """Named hyper-parameter protocol (``--preset paper``), over the suite's."""
+    settings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Task setting overrides: task name -> {key: value} (``--set TASK.KEY=VALUE``)."""
+    trainer: dict[str, Any] = field(default_factory=dict)
+    output: Path = Path("runs")
+    cache_dir: Path | None = None
+    run_id: str | None = None
+    progress: bool | None = None
+    shard: tuple[int, int] | None = None
+    """(i, n), 1-based: run only the i-th of n disjoint parts of the phase grid."""
+    callbacks: list[Any] = field(default_factory=list)
+    """Extra Lightning callbacks for every phase (monitoring, fault injection in tests)."""
+
+
+@dataclass(frozen=True)
+class MultiTask:
+    """An intermediate phase made of several tasks (``a+b+c`` on the command line)."""
+
+    name: str
+    members: tuple[Task, ...]
+    extra: dict[str, Any] = field(default_factory=dict)
+    trains: bool = True
+
+    @property
+    def train_language(self) -> str:
+        return "+".join(dict.fromkeys(m.train_language for m in self.members))
+
+
+@dataclass
+class Plan:
+    suite: Any
+    model: Model
+    targets: list[Task]
+    unavailable: list[str]
+    intermediates: list[Task | MultiTask | None]
+    languages: dict[str, list[str]]
+    hparams: dict[str, dict[str, Any]]
+    """Resolved hyper-parameters per task name."""
+    sources: dict[str, DataSource]
+    batches: dict[str, BatchPlan] = field(default_factory=dict)
+    """Per trained task: its global batch laid out on this run's devices."""
+    multitask_batches: dict[str, dict[str, BatchPlan]] = field(default_factory=dict)
+    """Per multi-task phase: each member's layout (one accumulation for all members)."""
+
+    def phases(self) -> list[tuple[Task, str]]:
+        """(task, role) of every task trained or scored: intermediates (multi-task members
+        one by one), then targets."""
+        return [(t, "intermediate") for t in concrete_tasks(self.intermediates)] + [
+            (t, "target") for t in self.targets
+        ]
+
+    def eval_points(self, task: Task, role: str) -> list[tuple[str, str]]:
+        """(split, language) pairs a phase evaluates: an intermediate only in its own language."""
+        languages = [task.train_language] if role == "intermediate" else self.languages[task.name]
+        return [(split, lang) for lang in languages for split in task.splits_for(lang)]
+
+
+class Planner:
+    """Turns a ``RunConfig`` into a ``Plan`` against the installed plugins (no torch)."""
+
+    def __init__(self, registry: Registry, config: RunConfig):
+        self.registry = registry
+        self.config = config
+
+    def plan(self) -> Plan:
+        cfg = self.config
+        suite = self.registry.suite(cfg.suite)
+        model = self.registry.model(cfg.model)  # resolved now: an unknown model fails first
+
+        targets, unavailable = [], []
+        for name in cfg.targets or suite.targets:
+            if name in self.registry.tasks:
+                targets.append(self.registry.tasks[name])
+            elif cfg.targets:
+                self.registry.task(name)  # raises with suggestions
+            else:
+                unavailable.append(name)
+        if not targets:
+            raise HarnessError(f"suite '{suite.name}': none of its targets is installed")
+
+        names = cfg.intermediates if cfg.intermediates is not None else list(suite.intermediates)
+        intermediates: list[Task | MultiTask | None] = []
+        for name in names or ["none"]:
+            if name == "none":
+                intermediates.append(None)
+            elif len(split_multitask(name)) > 1:
+                members = tuple(self._intermediate(n) for n in split_multitask(name))
+                intermediates.append(MultiTask(name, members))
+            else:
+                intermediates.append(self._intermediate(name))
+
+        languages: dict[str, list[str]] = {}
+        wanted = set(cfg.languages or [])
+        known = set().union(*(t.languages for t in targets))
+        for lang in sorted(wanted - known):
+            raise HarnessError(
+                f"unknown language '{lang}' for targets {', '.join(t.name for t in targets)}; "
+                f"available: {', '.join(sorted(known))}"
+            )
+        for task in targets:
+            languages[task.name] = [lg for lg in task.languages if not wanted or lg in wanted]
+
+        targets = [self._configured(t) for t in targets]
+        intermediates = [
+            MultiTask(t.name, tuple(self._configured(m) for m in t.members))
+            if isinstance(t, MultiTask)
+            else (self._configured(t) if t else None)
+            for t in intermediates
+        ]
+        unknown = set(cfg.settings) - {t.name for t in [*targets, *concrete_tasks(intermediates)]}
+        for name in sorted(unknown):
+            raise HarnessError(f"--set {name}.*: task '{name}' is not part of this run")
+
+        from harness.validation import validate
+
+        preset = self.registry.preset(cfg.preset) if cfg.preset else None
+        hparams: dict[str, dict[str, Any]] = {}
+        declared: dict[str, dict[str, Any]] = {}  # the protocol, before command-line flags
+        for task in [*targets, *concrete_tasks(intermediates), *multitask_phases(intermediates)]:
+            resolved = dict(DEFAULT_HPARAMS)
+            resolved.update(suite.hparams_for(task.name, sample=cfg.data == "sample"))
+            if preset is not None:
+                base = task.extra.get("base_task", task.name)
+                resolved.update(preset.hparams_for(base))
+            declared[task.name] = dict(resolved)
+            resolved.update({k: v for k, v in cfg.hparams.items() if v is not None})
+            validate(
+                {k: v for k, v in resolved.items() if v is not None},
+                "hparams",
+                f"hyper-parameters of {task.name} (suite file and command line)",
+            )
+            if resolved.get("early_stopping_patience") and not resolved.get("val_every_steps"):
+                raise HarnessError(
+                    f"hyper-parameters of {task.name}: early_stopping_patience needs "
+                    "val_every_steps; add --val-every-steps N"
+                )
+            hparams[task.name] = resolved
+
+        sources = {t.name: self._source(t) for t in [*targets, *concrete_tasks(intermediates)]}
+        plan = Plan(suite, model, targets, unavailable, intermediates, languages, hparams, sources)
+        self._lay_out_batches(plan, declared)
+        return plan
+
+    def _lay_out_batches(self, plan: Plan, declared: dict[str, dict[str, Any]]) -> None:
+        """Per-device batch and accumulation of every trained phase on this run's devices.
+
+        Hyper-parameters state the global batch (``batch_size`` x ``accumulate_grad_batches``
+        as on one device); see ``harness.devices``.
+        """
+        world = world_size(self.config.trainer)
+
+        def accumulation(hp: dict[str, Any]) -> int:
+            return int(hp.get("accumulate_grad_batches") or 1)
+
+        def protocol(name: str, phase: str) -> int:
+            return int(declared[name]["batch_size"]) * accumulation(declared[phase])
+
+        alone = [t for t in plan.intermediates if isinstance(t, Task)]  # not multi-task members
+        for task in [*plan.targets, *alone]:
+            if task.trains:
+                hp = plan.hparams[task.name]
+                _, layout = split_global_batch(
+                    {task.name: int(hp["batch_size"])},
+                    accumulation(hp),
+                    world,
+                    {task.name: protocol(task.name, task.name)},
+                    where=f"hyper-parameters of {task.name}: ",
+                )
+                plan.batches[task.name] = layout[task.name]
+        for multi in multitask_phases(plan.intermediates):
+            _, plan.multitask_batches[multi.name] = split_global_batch(
+                {m.name: int(plan.hparams[m.name]["batch_size"]) for m in multi.members},
+                accumulation(plan.hparams[multi.name]),
+                world,
+                {m.name: protocol(m.name, multi.name) for m in multi.members},
+                where=f"hyper-parameters of {multi.name}: ",
+            )
+
+    def _intermediate(self, name: str) -> Task:
+        """``task`` or ``task@lang``: the same task trained on data in another language.
+
+        ``mnli@sw`` reads the task's own file layout under ``translated/sw/`` of the data
+        folder (machine-translated or native data in the task's format).
+        """
+        base, at, language = name.partition("@")
+        task = self.registry.task(base)
+        if not at or language == task.train_language:
+            return task
+        if not language.isascii() or not language.replace("-", "").isalnum():
+            raise HarnessError(f"--intermediate {name}: expected TASK@LANG, e.g. mnli@sw")
+        return dataclasses.replace(
+            task,
+            name=name,
+            train_language=language,
+            languages=(language,),
+            extra={**task.extra, "base_task": base, "native_language": task.train_language},
+        )
+
+    def _configured(self, task: Task) -> Task:
+        """``task`` with this run's ``--set`` overrides applied (unknown keys are an error)."""
+        overrides = self.config.settings.get(task.name)
+        if not overrides:
+            return task
+        for key in overrides:
+            if key not in task.settings:
+                known = ", ".join(sorted(task.settings)) or "none"
+                raise HarnessError(
+                    f"--set {task.name}.{key}: task '{task.name}' has no setting '{key}' "
+                    f"(its settings: {known})"
+                )
+        return dataclasses.replace(task, settings={**task.settings, **overrides})
+
+    def _source(self, task: Task) -> DataSource:
+        data = self.config.data
+        translated = "native_language" in task.extra
+        if data == "sample":
+            if task.sample_root is None:
+                raise HarnessError(
+                    f"task '{task.name}' ships no sample data; pass --data PATH or --data hub"
+                )
+            root = Path(task.sample_root)
+        elif data == "hub":
+            if translated:
+                raise HarnessError(
+                    f"task '{task.name}': translated data is read from a folder, not the Hub; "
+                    f"pass --data PATH with translated/{task.train_language}/ in it"
+                )
+            return DataSource("hub")
+        else:
+            root = Path(data).expanduser()
+            if not root.is_dir():
+                raise HarnessError(
+                    f"--data {data}: no such folder (expected 'sample', 'hub' or a data folder)"
+                )
+            root = root.resolve()
+        if translated:
+            root = root / "translated" / task.train_language
+            if not root.is_dir():
+                raise HarnessError(
+                    f"task '{task.name}': no data in {task.train_language} ({root} is missing); "
+                    f"put the task's files, in its own layout, under {root}"
+                )
+        return DataSource("local", root)
+
+    def units(self, plan: Plan) -> set[tuple[int, str, str]]:
+        """(seed, intermediate, target) cells of the grid this process runs (``--shard i/n``).
+
+        Shards take contiguous blocks of the grid in its run order, so an intermediate
+        checkpoint is trained by as few shards as possible.
+        """
+        cells = [
+            (seed, phase_name(inter), target.name)
+            for seed in self.config.seeds
+            for inter in plan.intermediates
+            for target in plan.targets
+        ]
+        if not self.config.shard:
+            return set(cells)
+        index, count = self.config.shard
+        if not 1 <= index <= count:
+            raise HarnessError(f"--shard {index}/{count}: expected 1 <= i <= n")
+        start, stop = (len(cells) * (index - 1)) // count, (len(cells) * index) // count
+        if start == stop:
+            raise HarnessError(
+                f"--shard {index}/{count}: the grid has only {len(cells)} phases; use n <= "
+                f"{len(cells)}"
+            )
+        return set(cells[start:stop])
+
+
+def checked_config(config: RunConfig) -> RunConfig:
+    """``config`` without repeated names or seeds (a phase must not run twice), with seeds
+    and DataLoader workers numpy and PyTorch accept."""
+    for seed in config.seeds:
+        if not isinstance(seed, int) or not 0 <= seed < 2**32:
+            raise HarnessError(f"seed {seed!r}: expected a whole number from 0 to {2**32 - 1}")
+    workers = config.trainer.get("num_workers")
+    if workers is not None and (not isinstance(workers, int) or workers < 0):
+        raise HarnessError(f"num_workers {workers!r}: expected 0 or more")
+
+    def unique(values: list[Any] | None) -> list[Any] | None:
+        return None if values is None else list(dict.fromkeys(values))
+
+    return dataclasses.replace(
+        config,
+        targets=unique(config.targets),
+        intermediates=unique(config.intermediates),
+        languages=unique(config.languages),
+        seeds=unique(config.seeds),
+    )
+
+
+def split_multitask(name: str) -> list[str]:
+    """Members of a multi-task phase: 'mnli+squad' -> [mnli, squad]; 'anli+' is one task
+    (ANLI+), so 'mnli+anli+' -> [mnli, anli+]."""
+    parts: list[str] = []
+    for piece in name.split("+"):
+        if piece == "" and parts:
+            parts[-1] += "+"
+        else:
+            parts.append(piece)
+    return parts
+
+
+def concrete_tasks(intermediates: list[Any]) -> list[Task]:
+    """The tasks of the intermediate phases, multi-task members included."""
+    out: list[Task] = []
+    for item in intermediates:
+        if isinstance(item, MultiTask):
+            out += [m for m in item.members if m.name not in {t.name for t in out}]
+        elif item is not None and item.name not in {t.name for t in out}:
+            out.append(item)
+    return out
+
+
+def multitask_phases(intermediates: list[Any]) -> list[MultiTask]:
+    return [item for item in intermediates if isinstance(item, MultiTask)]
+
+
+def phase_name(task: Task | None) -> str:
+    return task.name if task is not None else "none"
+
+
+def target_key(seed: int, inter: Task | None, task: Task) -> str:
+    """Identity of a target phase in run.json's ``completed`` list."""
+    return f"seed{seed}/{phase_name(inter)}/{task.name}"
+
+
+def intermediate_key(seed: int, task: Task) -> str:
+    return f"seed{seed}/intermediate/{task.name}"
+
+
+def record_key(record: dict[str, Any]) -> str:
+    """The phase that produced ``record`` (same form as the keys above)."""
+    if record["role"] == "intermediate":  # a multi-task phase's members name their phase
+        return f"seed{record['seed']}/intermediate/{record['intermediate'] or record['target']}"
+    return f"seed{record['seed']}/{record['intermediate'] or 'none'}/{record['target']}"
+
+
+def trained_from(key: str, done: set[str]) -> set[str]:
+    """Finished target phases trained from the intermediate phase ``key`` (none for a target)."""
+    seed, role, name = key.split("/", 2)
+    if role != "intermediate":
+        return set()
+    return {k for k in done if k.startswith(f"{seed}/{name}/")}
+
+
+def shard_suffix(shard: tuple[int, int]) -> str:
+    return f"-shard{shard[0]}of{shard[1]}"
+
+
+def new_run_id() -> str:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    return f"{stamp}-{hashlib.sha1(uuid.uuid4().bytes).hexdigest()[:6]}"
