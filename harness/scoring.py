@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 
 from harness.errors import HarnessError
 from harness.suites import DEFAULT_SUITE, Scoring
-from harness.textfiles import file_error, open_text
+from harness.textfiles import file_error, json_problem, open_text
 
 if TYPE_CHECKING:
     from harness.registry import Registry
@@ -165,7 +165,9 @@ def read_squad(path: Path) -> Any:
         try:
             document = json.load(handle)
         except json.JSONDecodeError as exc:
-            raise HarnessError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+            raise HarnessError(
+                f"{path}:{exc.lineno}: not valid JSON ({json_problem(exc, with_line=False)})"
+            ) from None
     if isinstance(document, dict) and "data" in document:
         return document["data"]
     return document

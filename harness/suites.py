@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import HarnessError
+from harness.textfiles import json_problem
 from harness.validation import validate
 
 DEFAULT_SUITE = "xtreme-zs"
@@ -111,7 +112,7 @@ def _read_validated(path: Path, schema: str) -> dict[str, Any]:
     except FileNotFoundError:
         raise HarnessError(f"{schema} file {path} does not exist") from None
     except json.JSONDecodeError as exc:
-        raise HarnessError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+        raise HarnessError(f"{path}: not valid JSON ({json_problem(exc)})") from None
     validate(data, schema, str(path))
     return data
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from harness._lazy import lazy_module
 from harness.errors import HarnessError
-from harness.textfiles import file_error, open_text
+from harness.textfiles import file_error, json_problem, open_text
 
 datasets = lazy_module("datasets")
 np = lazy_module("numpy")
@@ -42,7 +42,7 @@ def read_jsonl(path: Path) -> list[tuple[int, dict[str, Any]]]:
             try:
                 record = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise HarnessError(f"{path}:{n}: not valid JSON ({exc.msg})") from None
+                raise HarnessError(f"{path}:{n}: not valid JSON ({json_problem(exc, with_line=False)})") from None
             if not isinstance(record, dict):
                 raise HarnessError(f"{path}:{n}: expected a JSON object per line")
             out.append((n, record))

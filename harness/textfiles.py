@@ -14,7 +14,7 @@ import errno
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO, cast
+from typing import Any, TextIO, cast
 
 from harness.errors import HarnessError
 
@@ -133,3 +133,10 @@ def read_text(path: Path | str, encoding: str = "utf-8", fix: str = "") -> str:
     """The whole of a data file, with :func:`open_text`'s one-line errors."""
     with open_text(path, encoding=encoding, fix=fix) as handle:
         return handle.read()
+
+
+def json_problem(exc: Any, with_line: bool = True) -> str:
+    """A ``json.JSONDecodeError`` as one whole phrase: its ``msg`` alone can end mid-sentence
+    ("Invalid control character at"). ``with_line=False`` when the caller names the line."""
+    where = f"line {exc.lineno}, column {exc.colno}" if with_line else f"column {exc.colno}"
+    return f"{exc.msg.removesuffix(' at')} at {where}"

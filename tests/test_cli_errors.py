@@ -48,7 +48,14 @@ def test_invalid_suite_file(capsys, tmp_path):
     assert_one_line_error(code, capsys.readouterr().err, "mine.json", "invalid suite file")
     suite.write_text("{not json")
     code = main(["run", "--suite", str(suite)])
-    assert_one_line_error(code, capsys.readouterr().err, "mine.json: not valid JSON (line 1")
+    assert_one_line_error(
+        code, capsys.readouterr().err, "mine.json: not valid JSON (", "at line 1, column 2)"
+    )
+    suite.write_text('{"name": "a\tb"}')  # json's own message stops at "... character at"
+    code = main(["run", "--suite", str(suite)])
+    assert_one_line_error(
+        code, capsys.readouterr().err, "(Invalid control character at line 1, column 12)"
+    )
     code = main(["run", "--suite", str(tmp_path / "gone.json")])
     assert_one_line_error(code, capsys.readouterr().err, "unknown suite", "gone.json")
 

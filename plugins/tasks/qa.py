@@ -94,7 +94,8 @@ def _load_json(path: Path) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise HarnessError(
-            f"{path}:{exc.lineno}: not valid JSON ({exc.msg} at column {exc.colno}); "
+            f"{path}:{exc.lineno}: not valid JSON "
+            f"({harness.textfiles.json_problem(exc, with_line=False)}); "
             "re-download the file or fix it"
         ) from None
 

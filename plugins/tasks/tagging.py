@@ -468,7 +468,8 @@ def read_tag_vocabulary(path: Path) -> tuple[str, ...]:
     try:
         mapping = json.loads(harness.read_text(path))
     except json.JSONDecodeError as exc:
-        raise HarnessError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+        problem = harness.textfiles.json_problem(exc, with_line=False)
+        raise HarnessError(f"{path}:{exc.lineno}: not valid JSON ({problem})") from None
     if not isinstance(mapping, dict) or not mapping:
         raise HarnessError(f"{path}: expected a non-empty JSON object mapping tag -> id")
     by_id: dict[int, str] = {}
