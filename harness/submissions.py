@@ -19,6 +19,7 @@ import hashlib
 import json
 import re
 import site
+import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -238,18 +239,29 @@ def _portable(path: str, root: Path | None = None) -> str:
     bases: list[tuple[str, Path]] = []
     if root is not None:
         bases.append(("", root.resolve()))
-    try:
-        import harness_builtins
-
-        bases.append(("harness_builtins/", Path(harness_builtins.__file__).resolve().parent))
-    except ImportError:  # pragma: no cover - the built-in plugins are part of the package
-        pass
+    package = _package_of(p.resolve())  # a plugin's bundled data: by its import name
+    if package is not None:
+        bases.append(package)
     bases += [("site-packages/", Path(s).resolve()) for s in site.getsitepackages()]
     bases.append(("~/", Path.home().resolve()))
     for prefix, base in bases:
         if p.resolve().is_relative_to(base):
             return prefix + p.resolve().relative_to(base).as_posix()
     return path
+
+
+def _package_of(path: Path) -> tuple[str, Path] | None:
+    """(``import/name/``, folder) of the top-most imported package holding ``path``, so a
+    plugin's sample files read the same wherever (and however) the plugin is installed."""
+    best: tuple[str, Path] | None = None
+    for name, module in list(sys.modules.items()):
+        file = getattr(module, "__file__", None)
+        if not file or Path(file).name != "__init__.py":
+            continue
+        folder = Path(file).resolve().parent
+        if path.is_relative_to(folder) and (best is None or len(folder.parts) < len(best[1].parts)):
+            best = (name.replace(".", "/") + "/", folder)
+    return best
 
 
 def model_fingerprint(source: str) -> str | None:
@@ -463,6 +475,20 @@ def _cell(r: dict[str, Any]) -> tuple:
             r["seed"], json.dumps(r.get("batch"), sort_keys=True))  # fmt: skip
 
 
+def _reported(
+    records: list[dict[str, Any]], bootstrap: dict[str, dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """The replicates `harness analyze` uses, sorted: those of each target's reported split
+    (test where it has scored test records, else dev); the rest would only add bulk."""
+    tested = {r["target"] for r in records if r["role"] == "target" and r["split"] == "test"}
+    out = {}
+    for key, entry in sorted(bootstrap.items()):
+        *_, target, cell = key.split("/")
+        if cell.split("-", 1)[0] == ("test" if target in tested else "dev"):
+            out[key] = entry
+    return out
+
+
 def default_name(document: dict[str, Any]) -> str:
     """``<model>-<data>[-<preset>].json``: one file per setting."""
     prov = document["provenance"]
@@ -489,7 +515,7 @@ def submit(run_dirs: Iterable[Path], out: Path | None = None) -> tuple[Path, int
         merged = document if merged is None else _merge(merged, document, path)
     assert merged is not None
     merged["records"].sort(key=lambda r: (r["run_id"], *map(json.dumps, _cell(r))))
-    merged["bootstrap"] = dict(sorted(merged["bootstrap"].items()))
+    merged["bootstrap"] = _reported(merged["records"], merged["bootstrap"])
     if not merged["bootstrap"]:
         del merged["bootstrap"]
     validate(merged, "submission", str(path))
