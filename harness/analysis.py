@@ -44,7 +44,7 @@ from tabulate import tabulate
 
 from harness.errors import HarnessError
 from harness.leaderboard import collect
-from harness.results import atomic_write_text
+from harness.results import atomic_write_text, bootstrap_path
 from harness.submissions import Sources, read_sources
 
 BASELINE = "none"
@@ -191,7 +191,7 @@ class _Replicates:
         if root is None:
             return None
         inter, target, split, lang = cell
-        return root / "bootstrap" / inter / f"seed{seed}" / target / f"{split}-{lang}.json"
+        return bootstrap_path(root, inter, seed, target, split, lang)
 
     def get(self, score: _Score, seed: int, cell: Cell) -> np.ndarray | None:
         path = self.path(score, seed, cell)

@@ -85,6 +85,21 @@ def run_id_problem(run_id: Any) -> str | None:
     return None
 
 
+def bootstrap_path(
+    run_folder: Path, intermediate: str | None, seed: int, task: str, split: str, language: str
+) -> Path:
+    """Where a run folder keeps the bootstrap replicates of one main score (the runner
+    writes them, the analysis reads them)."""
+    return (
+        Path(run_folder)
+        / "bootstrap"
+        / (intermediate or "none")
+        / f"seed{seed}"
+        / task
+        / f"{split}-{language}.json"
+    )
+
+
 class RunDir:
     """``runs/<run_id>/``: run.json (manifest), results.json (records), predictions/, checkpoints/."""
 
@@ -114,14 +129,7 @@ class RunDir:
         self, intermediate: str | None, seed: int, task: str, split: str, language: str
     ) -> Path:
         """Bootstrap replicates of one main score (``--bootstrap-samples``)."""
-        return (
-            self.path
-            / "bootstrap"
-            / (intermediate or "none")
-            / f"seed{seed}"
-            / task
-            / f"{split}-{language}.json"
-        )
+        return bootstrap_path(self.path, intermediate, seed, task, split, language)
 
     def checkpoint_dir(self, name: str) -> Path:
         return self.path / "checkpoints" / name
