@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+from harness import hparams
 from harness.errors import HarnessError
 from harness.interrupts import Interrupted, stop_on_signals
 
@@ -50,7 +51,13 @@ def _parser() -> argparse.ArgumentParser:
         help="intermediate task(s), each run separately before every target; "
         "'none' adds the no-intermediate baseline",
     )
-    run.add_argument("--targets", nargs="+", metavar="TASK", help="subset of the suite's targets")
+    run.add_argument(
+        "--targets",
+        nargs="+",
+        metavar="TASK",
+        help="target tasks to run instead of the suite's (any installed task; records of tasks "
+        "outside the suite have suite null)",
+    )
     run.add_argument("--languages", nargs="+", metavar="LANG", help="evaluate only these languages")
     run.add_argument(
         "--data",
@@ -92,39 +99,7 @@ def _parser() -> argparse.ArgumentParser:
         help="named hyper-parameter protocol over the suite's, e.g. 'paper' "
         "(Phang et al. 2020); flags below still override it",
     )
-    hp.add_argument("--learning-rate", type=_finite_float)
-    hp.add_argument(
-        "--batch-size",
-        type=int,
-        help="examples per forward pass as on one device; x --accumulate-grad-batches is the "
-        "global batch, kept on any number of devices",
-    )
-    hp.add_argument("--eval-batch-size", type=int)
-    hp.add_argument("--epochs", type=int)
-    hp.add_argument("--max-length", type=int)
-    hp.add_argument("--warmup-ratio", type=_finite_float)
-    hp.add_argument("--weight-decay", type=_finite_float)
-    hp.add_argument("--max-train-examples", type=int, help="subsample training sets (debugging)")
-    hp.add_argument("--accumulate-grad-batches", type=int)
-    hp.add_argument(
-        "--val-every-steps",
-        type=int,
-        help="validate on the training task's dev set every N optimizer steps and keep "
-        "the best weights (jiant's eval_every_steps)",
-    )
-    hp.add_argument(
-        "--val-max-examples", type=int, help="validate on the first N dev examples only"
-    )
-    hp.add_argument(
-        "--early-stopping-patience",
-        type=int,
-        help="stop after N validations without improvement (needs --val-every-steps)",
-    )
-    hp.add_argument(
-        "--bootstrap-samples",
-        type=int,
-        help="bootstrap replicates of each main score, for confidence intervals (default 0)",
-    )
+    hparams.add_arguments(hp, parse_float=_finite_float)  # one per HParams field
     hp.add_argument(
         "--set",
         dest="settings",
@@ -140,6 +115,16 @@ def _parser() -> argparse.ArgumentParser:
     lt.add_argument("--precision", help="32-true, bf16-mixed, 16-mixed, ...")
     lt.add_argument("--num-nodes", type=int)
     lt.add_argument("--num-workers", type=_non_negative_int, default=0, help="DataLoader workers")
+    lt.add_argument(
+        "--logger",
+        dest="loggers",
+        action="append",
+        metavar="{csv,tensorboard,wandb,mlflow}",
+        help="experiment tracker, repeatable (default: csv; a resumed run keeps its own): "
+        "hyper-parameters, train_loss, val_score and the final scores as "
+        "SPLIT/LANG/METRIC, under runs/<run id>/logs/<logger>/; W&B offline unless WANDB_MODE "
+        "is set, MLflow in a file store there unless MLFLOW_TRACKING_URI is set",
+    )
     run.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
@@ -214,6 +199,42 @@ def _parser() -> argparse.ArgumentParser:
         "run has several",
     )
     ex.add_argument("--seed", type=int, help="which seed's predictions; needed when several")
+    cmp = sub.add_parser(
+        "compare",
+        help="a run's main scores beside a published reference's, per task and language, "
+        "with the differences and task averages",
+    )
+    cmp.add_argument(
+        "run", type=Path, metavar="RUN", help="runs/<run id>, its results.json or a result file"
+    )
+    cmp.add_argument(
+        "--reference",
+        required=True,
+        metavar="NAME",
+        help="a file name under references/ (e.g. xtreme2020-xlmr) or a path to a result file",
+    )
+    cmp.add_argument(
+        "--intermediate", metavar="TASK", help="the run's setting to compare (default: 'none')"
+    )
+    cmp.add_argument(
+        "--reference-intermediate",
+        metavar="TASK",
+        help="the reference's setting (default: the run's, else its only one)",
+    )
+    cmp.add_argument("--json", action="store_true", help="print one JSON document")
+    plan = sub.add_parser(
+        "plan",
+        add_help=False,  # run's -h comes with its arguments
+        help="what `harness run` with the same arguments would run (after resume and "
+        "--shard): phases, rows, batches, steps, projected time; nothing is trained",
+        description="Takes every `harness run` argument; reads the data, trains nothing and "
+        "creates no run folder.",
+    )
+    plan._add_container_actions(run)  # what parents= does: run's arguments, one definition
+    plan.add_argument("--json", action="store_true", help="print one JSON document")
+    from harness.ranking.command import add_parser as add_rank_parser
+
+    add_rank_parser(sub, _positive_int)
     return parser
 
 
@@ -277,6 +298,8 @@ def main(argv: Sequence[str] | None = None, plugins: Sequence[Any] = ()) -> int:
 def _dispatch(args: argparse.Namespace, plugins: Sequence[Any]) -> int:
     from harness.registry import load_registry
 
+    if args.command in ("leaderboard", "analyze"):
+        load_registry(plugins)  # the languages plugins register place their rows too
     if args.command == "leaderboard":
         from harness.leaderboard import regenerate
 
@@ -298,6 +321,15 @@ def _dispatch(args: argparse.Namespace, plugins: Sequence[Any]) -> int:
 
         path, count = submit(args.run_dirs, args.out)
         print(f"wrote {count} records with their provenance to {path}")
+        return 0
+    if args.command == "compare":
+        from harness.compare import compare, format_comparison
+
+        result = compare(args.run, args.reference, args.intermediate, args.reference_intermediate)
+        if args.json:
+            print(_strict_json(result.to_json(), "harness compare --json"))
+        else:
+            print(format_comparison(result))
         return 0
     if args.command == "export":
         from harness.scoring import export_submission
@@ -337,6 +369,12 @@ def _dispatch(args: argparse.Namespace, plugins: Sequence[Any]) -> int:
         return _list(registry, args.json)
     if args.command == "run":
         return _run(registry, args)
+    if args.command == "plan":
+        return _plan(registry, args)
+    if args.command == "rank":
+        from harness.ranking.command import run as rank
+
+        return rank(registry, args)
     if args.command == "score":
         from harness.scoring import format_report, score_folders
 
@@ -450,6 +488,13 @@ def _non_negative_int(text: str) -> int:
     return value
 
 
+def _positive_int(text: str) -> int:
+    value = _non_negative_int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected 1 or more (got {text!r})")
+    return value
+
+
 def _seed(text: str) -> int:
     value = _non_negative_int(text)
     if value > SEED_MAX:
@@ -490,7 +535,24 @@ def _no_constant(name: str) -> Any:
 
 
 def _run(registry: Any, args: argparse.Namespace) -> int:
-    from harness.runner import RunConfig, Runner
+    from harness.runner import Runner
+
+    with stop_on_signals():  # SIGTERM (pre-emption) and Ctrl-C: status interrupted, resumable
+        Runner(registry, _run_config(args)).run()
+    return 0
+
+
+def _plan(registry: Any, args: argparse.Namespace) -> int:
+    from harness.plan_report import format_plan, plan_report
+
+    report = plan_report(registry, _run_config(args))
+    print(_strict_json(report, "harness plan --json") if args.json else format_plan(report))
+    return 0
+
+
+def _run_config(args: argparse.Namespace) -> Any:
+    """The ``RunConfig`` of ``harness run`` (and ``harness plan``) arguments."""
+    from harness.planning import RunConfig
 
     config = RunConfig(
         suite=args.suite,
@@ -502,21 +564,7 @@ def _run(registry: Any, args: argparse.Namespace) -> int:
         seeds=args.seeds,
         settings=_settings(args.settings),
         preset=args.preset,
-        hparams={
-            "learning_rate": args.learning_rate,
-            "batch_size": args.batch_size,
-            "eval_batch_size": args.eval_batch_size,
-            "epochs": args.epochs,
-            "max_length": args.max_length,
-            "warmup_ratio": args.warmup_ratio,
-            "weight_decay": args.weight_decay,
-            "max_train_examples": args.max_train_examples,
-            "accumulate_grad_batches": args.accumulate_grad_batches,
-            "bootstrap_samples": args.bootstrap_samples,
-            "val_every_steps": args.val_every_steps,
-            "val_max_examples": args.val_max_examples,
-            "early_stopping_patience": args.early_stopping_patience,
-        },
+        hparams=hparams.from_args(args),
         trainer={
             "accelerator": args.accelerator,
             "devices": _devices(args.devices),
@@ -530,10 +578,9 @@ def _run(registry: Any, args: argparse.Namespace) -> int:
         run_id=args.run_id,
         shard=args.shard,
         progress=args.progress,
+        loggers=args.loggers,  # checked (names, packages) by the runner before any folder
     )
-    with stop_on_signals():  # SIGTERM (pre-emption) and Ctrl-C: status interrupted, resumable
-        Runner(registry, config).run()
-    return 0
+    return config
 
 
 if __name__ == "__main__":

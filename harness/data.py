@@ -234,15 +234,47 @@ class _RankShard(DistributedSamplerWrapper):
         return super().__iter__()
 
 
-class _Collator:
-    """The task's collator over model inputs; ``feature_index`` rides along for predictions."""
+def trim_padding(batch: dict[str, Any]) -> dict[str, Any]:
+    """``batch`` without trailing positions that no sequence uses (attention mask 0 in every row).
 
-    def __init__(self, collate: Any):
+    Every tensor shaped like ``input_ids`` (masks, token types, token labels; also per-choice
+    ``[batch, choices, length]``) loses the same columns; other tensors are left alone. Those
+    positions are masked everywhere, so the model's outputs for real tokens are unchanged
+    (up to floating-point summation order). Left-padded batches keep every column.
+    """
+    ids, mask = batch.get("input_ids"), batch.get("attention_mask")
+    if not isinstance(ids, torch.Tensor) or not isinstance(mask, torch.Tensor):
+        return batch
+    if mask.shape != ids.shape or ids.dim() < 2:
+        return batch
+    used = mask.reshape(-1, mask.shape[-1]).bool().any(0).nonzero()
+    keep = int(used.max()) + 1 if len(used) else 1
+    if keep == ids.shape[-1]:
+        return batch
+    return {
+        key: value[..., :keep].contiguous()  # heads call labels.view(-1)
+        if isinstance(value, torch.Tensor) and value.shape == ids.shape
+        else value
+        for key, value in batch.items()
+    }
+
+
+class _Collator:
+    """The task's collator over model inputs; ``feature_index`` rides along for predictions.
+
+    ``exact``: trim the collator's padding (e.g. ``pad_to_multiple_of=8``) back to the
+    longest sequence of the batch, for devices where the multiple only costs time.
+    """
+
+    def __init__(self, collate: Any, exact: bool = False):
         self.collate = collate
+        self.exact = exact
 
     def __call__(self, features: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
         index = torch.tensor([int(f.pop("feature_index")) for f in features])
         batch = dict(self.collate(features))
+        if self.exact:
+            batch = trim_padding(batch)
         batch["feature_index"] = index
         return batch
 
@@ -270,6 +302,7 @@ class PhaseDataModule(L.LightningDataModule):
         seed: int,
         num_workers: int = 0,
         group_size: int | None = None,
+        exact_padding: bool = False,
     ):
         super().__init__()
         self.train = train
@@ -279,7 +312,8 @@ class PhaseDataModule(L.LightningDataModule):
         self.eval_batch_size = eval_batch_size
         self.seed = seed
         self.num_workers = num_workers
-        self.collate = _Collator(collate)
+        self.collate = _Collator(collate, exact=exact_padding)
+        """Batches padded to their longest sequence only (``harness.devices.pads_to_multiple``)."""
 
     def train_dataloader(self, world_size: int = 1) -> DataLoader:
         """Batches of this rank's shard of one seeded, length-grouped order.
@@ -291,7 +325,7 @@ class PhaseDataModule(L.LightningDataModule):
         assert self.train is not None
         generator = torch.Generator().manual_seed(self.seed)
         sampler: Sampler[int] = LengthGroupedSampler(
-            self.group_size, lengths=list(self.train["length"]), generator=generator
+            self.group_size, lengths=self.train["length"][:], generator=generator
         )
         if world_size > 1:
             sampler = _RankShard(sampler, num_replicas=world_size, rank=0, shuffle=False)
@@ -307,7 +341,7 @@ class PhaseDataModule(L.LightningDataModule):
         return DataLoader(
             model_view(rows),
             batch_size=self.eval_batch_size,
-            sampler=LengthSortedSampler(list(rows["length"])),
+            sampler=LengthSortedSampler(rows["length"][:]),
             collate_fn=self.collate,
             num_workers=self.num_workers,
         )

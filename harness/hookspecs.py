@@ -1,4 +1,4 @@
-"""The whole plugin API: five ``register_*`` hooks.
+"""The whole plugin API: six ``register_*`` hooks.
 
 A plugin is a module (or object) with functions decorated by :data:`harness.hookimpl`,
 made known through the ``harness`` entry-point group of its package::
@@ -62,4 +62,15 @@ def register_presets(register):
     A preset (``schemas/preset.schema.json``) is a named, documented protocol, e.g. the
     hyper-parameters of a paper, chosen with ``harness run --preset NAME``; it applies on top
     of the suite's settings and below command-line flags.
+    """
+
+
+@hookspec
+def register_languages(register):
+    """Register language metadata: ``register(path)`` with a JSON file in the format of
+    ``harness/languages.json`` (validated against ``schemas/languages.schema.json``).
+
+    Leaderboards and analyses then know the name, family, script and resource class of
+    the languages a plugin's tasks add. Only new codes count: a code the built-in file or
+    an earlier plugin defines is ignored with a warning.
     """

@@ -20,27 +20,13 @@ from typing import Any
 
 from harness.devices import BatchPlan, split_global_batch, world_size
 from harness.errors import HarnessError
+from harness.hparams import DEFAULT_HPARAMS, HParams, unmet_requirement
+from harness.loggers import checked_loggers
 from harness.models import Model
 from harness.registry import Registry
 from harness.tasks import DataSource, Task
 
-DEFAULT_HPARAMS: dict[str, Any] = {
-    "learning_rate": 2e-5,
-    "batch_size": 32,
-    "eval_batch_size": 128,
-    "epochs": 2,
-    "max_length": 128,
-    "warmup_ratio": 0.1,
-    "weight_decay": 0.01,
-    "max_train_examples": None,
-    "accumulate_grad_batches": 1,
-    "bootstrap_samples": 0,
-    "multitask_temperature": 1.0,
-    "max_grad_norm": None,
-    "val_every_steps": None,
-    "val_max_examples": None,
-    "early_stopping_patience": None,
-}
+RUN_ID_ENV = "HARNESS_RUN_ID"  # shared with DDP worker processes Lightning re-launches
 
 
 def default_cache_dir() -> Path:
@@ -73,6 +59,12 @@ class RunConfig:
     """(i, n), 1-based: run only the i-th of n disjoint parts of the phase grid."""
     callbacks: list[Any] = field(default_factory=list)
     """Extra Lightning callbacks for every phase (monitoring, fault injection in tests)."""
+    intermediate_choice: dict[str, Any] | None = None
+    """Set by ``--intermediate auto:K`` (``harness.ranking.auto.choose``): the ranking and
+    each target's chosen intermediates; planned once, reused by later plans."""
+    loggers: list[str] | None = None
+    """Experiment trackers (``--logger``, ``harness.loggers.LOGGERS``); None: csv, or the
+    ones a resumed run recorded in run.json."""
 
 
 @dataclass(frozen=True)
@@ -104,6 +96,15 @@ class Plan:
     """Per trained task: its global batch laid out on this run's devices."""
     multitask_batches: dict[str, dict[str, BatchPlan]] = field(default_factory=dict)
     """Per multi-task phase: each member's layout (one accumulation for all members)."""
+    choices: dict[str, list[str]] | None = None
+    """``auto:K`` only: per target, the intermediates it trains from (the baseline always);
+    None: every intermediate for every target."""
+
+    def pairs(self, inter: Task | MultiTask | None, target: Task) -> bool:
+        """Whether ``target`` is trained from ``inter`` in this run."""
+        if self.choices is None or inter is None:
+            return True
+        return inter.name in self.choices.get(target.name, ())
 
     def phases(self) -> list[tuple[Task, str]]:
         """(task, role) of every task trained or scored: intermediates (multi-task members
@@ -111,6 +112,18 @@ class Plan:
         return [(t, "intermediate") for t in concrete_tasks(self.intermediates)] + [
             (t, "target") for t in self.targets
         ]
+
+    @property
+    def record_suite(self) -> str | None:
+        """The ``suite`` of this run's score records: the suite's name when every target
+        that runs belongs to it, else None (``--targets`` named tasks outside the suite,
+        whose hyper-parameters the suite still gave)."""
+        inside = all(t.name in self.suite.targets for t in self.targets)
+        return self.suite.name if inside else None
+
+    def typed_hparams(self, name: str) -> HParams:
+        """``hparams[name]`` as the typed object (whole numbers as ``int``)."""
+        return HParams.from_dict(self.hparams[name])
 
     def eval_points(self, task: Task, role: str) -> list[tuple[str, str]]:
         """(split, language) pairs a phase evaluates: an intermediate only in its own language."""
@@ -142,6 +155,9 @@ class Planner:
             raise HarnessError(f"suite '{suite.name}': none of its targets is installed")
 
         names = cfg.intermediates if cfg.intermediates is not None else list(suite.intermediates)
+        choices = self._auto(names, [t.name for t in targets])
+        if choices is not None:  # the baseline, then every target's chosen intermediates
+            names = ["none", *dict.fromkeys(n for chosen in choices.values() for n in chosen)]
         intermediates: list[Task | MultiTask | None] = []
         for name in names or ["none"]:
             if name == "none":
@@ -178,53 +194,67 @@ class Planner:
 
         preset = self.registry.preset(cfg.preset) if cfg.preset else None
         hparams: dict[str, dict[str, Any]] = {}
-        declared: dict[str, dict[str, Any]] = {}  # the protocol, before command-line flags
+        declared: dict[str, HParams] = {}  # the protocol, before command-line flags
         for task in [*targets, *concrete_tasks(intermediates), *multitask_phases(intermediates)]:
             resolved = dict(DEFAULT_HPARAMS)
             resolved.update(suite.hparams_for(task.name, sample=cfg.data == "sample"))
             if preset is not None:
                 base = task.extra.get("base_task", task.name)
                 resolved.update(preset.hparams_for(base))
-            declared[task.name] = dict(resolved)
+            declared[task.name] = HParams.from_dict(resolved)
             resolved.update({k: v for k, v in cfg.hparams.items() if v is not None})
             validate(
                 {k: v for k, v in resolved.items() if v is not None},
                 "hparams",
                 f"hyper-parameters of {task.name} (suite file and command line)",
             )
-            if resolved.get("early_stopping_patience") and not resolved.get("val_every_steps"):
-                raise HarnessError(
-                    f"hyper-parameters of {task.name}: early_stopping_patience needs "
-                    "val_every_steps; add --val-every-steps N"
-                )
+            problem = unmet_requirement(resolved)
+            if problem:
+                raise HarnessError(f"hyper-parameters of {task.name}: {problem}")
             hparams[task.name] = resolved
 
         sources = {t.name: self._source(t) for t in [*targets, *concrete_tasks(intermediates)]}
         plan = Plan(suite, model, targets, unavailable, intermediates, languages, hparams, sources)
+        plan.choices = choices
         self._lay_out_batches(plan, declared)
         return plan
 
-    def _lay_out_batches(self, plan: Plan, declared: dict[str, dict[str, Any]]) -> None:
+    def _auto(self, names: list[str], targets: list[str]) -> dict[str, list[str]] | None:
+        """Per target, its top-K intermediates when ``names`` hold ``auto:K`` (ranked once
+        per config, or taken from the run's run.json when it is resumed); else None."""
+        from harness.ranking.auto import parse_auto
+
+        auto = parse_auto(names)
+        if auto is None:
+            return None
+        k, method, candidates = auto
+        if self.config.intermediate_choice is None:
+            from harness.ranking.auto import choose
+
+            self.config.intermediate_choice = choose(
+                self.registry, self.config, targets, k, method, candidates
+            )
+        recorded = self.config.intermediate_choice["targets"]
+        return {t: list(recorded[t]["chosen"]) for t in targets}
+
+    def _lay_out_batches(self, plan: Plan, declared: dict[str, HParams]) -> None:
         """Per-device batch and accumulation of every trained phase on this run's devices.
 
         Hyper-parameters state the global batch (``batch_size`` x ``accumulate_grad_batches``
         as on one device); see ``harness.devices``.
         """
         world = world_size(self.config.trainer)
-
-        def accumulation(hp: dict[str, Any]) -> int:
-            return int(hp.get("accumulate_grad_batches") or 1)
+        typed = plan.typed_hparams
 
         def protocol(name: str, phase: str) -> int:
-            return int(declared[name]["batch_size"]) * accumulation(declared[phase])
+            return declared[name].batch_size * declared[phase].accumulate_grad_batches
 
         alone = [t for t in plan.intermediates if isinstance(t, Task)]  # not multi-task members
         for task in [*plan.targets, *alone]:
             if task.trains:
-                hp = plan.hparams[task.name]
                 _, layout = split_global_batch(
-                    {task.name: int(hp["batch_size"])},
-                    accumulation(hp),
+                    {task.name: typed(task.name).batch_size},
+                    typed(task.name).accumulate_grad_batches,
                     world,
                     {task.name: protocol(task.name, task.name)},
                     where=f"hyper-parameters of {task.name}: ",
@@ -232,8 +262,8 @@ class Planner:
                 plan.batches[task.name] = layout[task.name]
         for multi in multitask_phases(plan.intermediates):
             _, plan.multitask_batches[multi.name] = split_global_batch(
-                {m.name: int(plan.hparams[m.name]["batch_size"]) for m in multi.members},
-                accumulation(plan.hparams[multi.name]),
+                {m.name: typed(m.name).batch_size for m in multi.members},
+                typed(multi.name).accumulate_grad_batches,
                 world,
                 {m.name: protocol(m.name, multi.name) for m in multi.members},
                 where=f"hyper-parameters of {multi.name}: ",
@@ -316,6 +346,7 @@ class Planner:
             for seed in self.config.seeds
             for inter in plan.intermediates
             for target in plan.targets
+            if plan.pairs(inter, target)
         ]
         if not self.config.shard:
             return set(cells)
@@ -329,6 +360,51 @@ class Planner:
                 f"{len(cells)}"
             )
         return set(cells[start:stop])
+
+
+RESUME_FREE = ("trainer", "model_source", "batch", "loggers", "intermediate_ranking")
+"""run.json config keys a resumed run may change: another machine or device count may
+finish a run (same protocol); trackers only watch it; an auto:K ranking's scores may
+differ in the last digits on other hardware (``intermediate_choice`` itself must match)."""
+
+
+def manifest_config(plan: Plan, config: RunConfig) -> dict[str, Any]:
+    """run.json's ``config`` for ``plan``, less what needs the model or devices
+    (``model_source``, ``trainer``, ``batch``): what a resumed run must match."""
+    return {
+        "suite": plan.suite.name,
+        "model": config.model,
+        "preset": config.preset,
+        "targets": [t.name for t in plan.targets],
+        "unavailable_targets": plan.unavailable,
+        "intermediates": [t.name if t else None for t in plan.intermediates],
+        "languages": config.languages,
+        "data": config.data,
+        "shard": list(config.shard) if config.shard else None,
+        "seeds": list(config.seeds),
+        "hparams": plan.hparams,
+        "settings": {t.name: t.settings for t, _ in plan.phases() if t.settings},
+        **(
+            {  # auto:K: what each target trains from, and the ranking that chose it
+                "intermediate_choice": plan.choices,
+                "intermediate_ranking": config.intermediate_choice,
+            }
+            if plan.choices is not None
+            else {}
+        ),
+    }
+
+
+def config_change(old: dict[str, Any], new: dict[str, Any], run_id: str) -> str | None:
+    """Why run ``run_id``, started with config ``old``, cannot resume with ``new`` (None if
+    it can): every key but ``RESUME_FREE`` must be the same."""
+    for key in sorted(set(old) | set(new)):
+        if key not in RESUME_FREE and old.get(key) != new.get(key):
+            return (
+                f"run '{run_id}' was started with another {key} "
+                f"({old.get(key)!r}, now {new.get(key)!r}); use another --run-id"
+            )
+    return None
 
 
 def checked_config(config: RunConfig) -> RunConfig:
@@ -350,6 +426,7 @@ def checked_config(config: RunConfig) -> RunConfig:
         intermediates=unique(config.intermediates),
         languages=unique(config.languages),
         seeds=unique(config.seeds),
+        loggers=checked_loggers(config.loggers),  # unknown or not installed: stop here
     )
 
 

@@ -22,6 +22,7 @@ import pluggy
 from harness import hookspecs
 from harness.errors import HarnessError
 from harness.evaluators import Evaluator
+from harness.languages import Language, builtin_languages, load_language_file
 from harness.models import Model
 from harness.suites import Preset, Suite, load_preset, load_suite
 from harness.tasks import Task
@@ -36,6 +37,7 @@ HOOKS: dict[str, tuple[str, type]] = {
     "evaluator": ("register_evaluators", Evaluator),
     "suite": ("register_suites", Suite),
     "preset": ("register_presets", Preset),
+    "language": ("register_languages", Language),
 }
 """Kind of object -> the hook that registers it and the type ``register`` accepts."""
 
@@ -87,6 +89,8 @@ class Registry:
     evaluators: dict[str, Evaluator] = field(default_factory=dict)
     suites: dict[str, Suite] = field(default_factory=dict)
     presets: dict[str, Preset] = field(default_factory=dict)
+    languages: dict[str, Language] = field(default_factory=dict)
+    """Language metadata plugins add (``harness.languages`` merges it into its lookups)."""
     provider: dict[tuple[str, str], str] = field(default_factory=dict)
     plugins: list[PluginInfo] = field(default_factory=list)
 
@@ -196,6 +200,9 @@ def load_registry(
             _unregister(pm, obj, info.name)
             continue
         _collect(pm, registry, info, obj)
+    from harness.languages import use_plugin_languages
+
+    use_plugin_languages(registry.languages)
     return registry
 
 
@@ -245,6 +252,10 @@ def _collect(pm: pluggy.PluginManager, registry: Registry, info: PluginInfo, obj
 
     def make_register(kind: str, base: type) -> Callable[[Any], None]:
         def register(item: Any) -> None:
+            if kind == "language":  # a file of several languages, each staged by its code
+                for entry in load_language_file(Path(item), info.name):
+                    staged.append((kind, entry.code, entry))
+                return
             if kind == "suite":
                 item = load_suite(Path(item)) if not isinstance(item, Suite) else item
             elif kind == "preset":
@@ -276,6 +287,9 @@ def _collect(pm: pluggy.PluginManager, registry: Registry, info: PluginInfo, obj
         "preset": registry.presets,
     }
     for kind, name, item in staged:
+        if kind == "language":
+            _add_language(registry, info, item)
+            continue
         if name in tables[kind]:
             other = registry.provider[(kind, name)]
             info.error = f"{kind} '{name}' is already registered by plugin '{other}'"
@@ -283,3 +297,22 @@ def _collect(pm: pluggy.PluginManager, registry: Registry, info: PluginInfo, obj
         tables[kind][name] = item
         registry.provider[(kind, name)] = info.name
         info.provides.append(f"{kind}:{name}")
+
+
+def _add_language(registry: Registry, info: PluginInfo, entry: Language) -> None:
+    """Add a plugin's language unless its code is known already (built-in or an earlier
+    plugin's): a warning then, not a failed plugin, since its other languages still count."""
+    if entry.code in builtin_languages():
+        owner = "harness/languages.json"
+    elif entry.code in registry.languages:
+        owner = f"plugin '{registry.provider[('language', entry.code)]}'"
+    else:
+        registry.languages[entry.code] = entry
+        registry.provider[("language", entry.code)] = info.name
+        info.provides.append(f"language:{entry.code}")
+        return
+    print(
+        f"warning: plugin '{info.name}' registers language '{entry.code}', which {owner} "
+        "already defines; ignored (a plugin may only add new codes)",
+        file=sys.stderr,
+    )

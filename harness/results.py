@@ -16,6 +16,8 @@ from harness.validation import errors, non_finite, validate
 
 RESULTS_FORMAT = "harness.results/1"
 RUN_FORMAT = "harness.run/1"
+TIMINGS_FORMAT = "harness.timings/1"
+TIMINGS_FILE = "timings.json"
 LOCK_FILE = ".lock"
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -100,6 +102,15 @@ def bootstrap_path(
     )
 
 
+def ranking_file(root: Path, rank_id: str) -> Path:
+    """Where ``harness rank --output ROOT`` writes its ranking: ``ROOT/<rank id>/ranking.json``,
+    beside run folders (a rank id obeys the run id rules)."""
+    problem = run_id_problem(rank_id)
+    if problem:
+        raise HarnessError(f"{problem} (--rank-id)")
+    return Path(root) / rank_id / "ranking.json"
+
+
 class RunDir:
     """``runs/<run_id>/``: run.json (manifest), results.json (records), predictions/, checkpoints/."""
 
@@ -122,6 +133,24 @@ class RunDir:
     def manifest_file(self) -> Path:
         return self.path / "run.json"
 
+    @property
+    def summary_file(self) -> Path:
+        """summary.md: the run's per-language tables (the end-of-run summary points here)."""
+        return self.path / "summary.md"
+
+    @property
+    def timings_file(self) -> Path:
+        """timings.json: measured training throughput per phase (``harness plan`` reads it)."""
+        return self.path / TIMINGS_FILE
+
+    def add_timing(self, entry: dict[str, Any]) -> None:
+        """Record one trained phase's throughput (written atomically; a damaged earlier
+        file is replaced: timings only inform projections)."""
+        timings = [t for t in read_timings(self.timings_file) if t.get("phase") != entry["phase"]]
+        atomic_write_json(
+            self.timings_file, {"format": TIMINGS_FORMAT, "phases": [*timings, entry]}
+        )
+
     def predictions_dir(self, intermediate: str | None, seed: int) -> Path:
         return self.path / "predictions" / (intermediate or "none") / f"seed{seed}"
 
@@ -133,6 +162,11 @@ class RunDir:
 
     def checkpoint_dir(self, name: str) -> Path:
         return self.path / "checkpoints" / name
+
+    def logs_dir(self, logger: str) -> Path:
+        """Where one ``--logger`` writes, every phase in it (``logs/csv/<phase>/version_N``,
+        ``logs/tensorboard/...``, ``logs/wandb/wandb/offline-run-*``, ``logs/mlflow``)."""
+        return self.path / "logs" / logger
 
     def _make_folder(self) -> None:
         """Create the run folder, or say in one line why the runs folder cannot hold it."""
@@ -247,3 +281,35 @@ def read_results(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
     if problems:
         return [], [f"{path}: {p}" for p in problems[:3]]
     return document["records"], []
+
+
+def read_timings(path: Path) -> list[dict[str, Any]]:
+    """The phases of a timings.json with a usable measurement; [] when the file is missing
+    or unreadable (projections then say "unknown")."""
+    try:
+        document = json.loads(Path(path).read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return []
+    if not isinstance(document, dict) or document.get("format") != TIMINGS_FORMAT:
+        return []
+    phases = document.get("phases")
+    return [
+        p
+        for p in (phases if isinstance(phases, list) else [])
+        if isinstance(p, dict)
+        and isinstance(p.get("phase"), str)
+        and isinstance(p.get("model"), str)
+        and isinstance(p.get("features"), int)
+        and isinstance(p.get("seconds"), (int, float))
+        and p["seconds"] > 0
+    ]
+
+
+def model_label(model: str) -> str:
+    """``model`` as tables and folders show it: a local folder by its last path component
+    (records and run.json keep the full path), a registered name or Hub id as given."""
+    path = Path(model).expanduser()
+    looks_local = path.is_absolute() or model.startswith((".", "~")) or model.count("/") > 1
+    if looks_local or (os.sep in model and path.is_dir()):
+        return path.resolve().name if model.rstrip("/").endswith(("..", ".")) else path.name
+    return model

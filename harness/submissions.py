@@ -17,216 +17,29 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import site
 import sys
-from collections import defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from harness.errors import HarnessError
-from harness.results import atomic_write_text, read_results
-from harness.validation import errors, validate
-
-FORMAT = "harness.submission/1"
-RESULTS_DIR = Path("leaderboards/results")
-# Hyper-parameters that do not change the trained model; the batch layout is compared
-# through the records' own batch labels (global batch vs. the protocol's).
-NOT_PROTOCOL = frozenset(
-    {"bootstrap_samples", "eval_batch_size", "batch_size", "accumulate_grad_batches"}
+from harness.reporting.records import KINDS, PROTOCOL  # noqa: F401 - re-exported
+from harness.reporting.sources import (  # noqa: F401 - reading moved there; re-exported
+    FORMAT,
+    NOT_PROTOCOL,
+    Sources,
+    label_protocols,
+    provenance_mismatch,
+    read_result_file,
+    read_sources,
+    result_files,
 )
-PROTOCOL = "_protocol"  # in-memory row label added to records that need one
-KINDS = {"published": "published reference scores", "real": "real data", "sample": "sample data"}
-_FIX = "restore it (git checkout) or write it again with `harness submit RUN_DIR`"
+from harness.reporting.tables import safe_name
+from harness.results import atomic_write_text, read_results
+from harness.validation import validate
 
-
-# --------------------------------------------------------------------------- reading
-def data_kind(record: dict[str, Any]) -> str:
-    """'published' (a publication's numbers), 'sample' (bundled samples) or 'real'."""
-    data = record.get("data")
-    return data if data in ("published", "sample") else "real"
-
-
-def result_files(paths: Iterable[Path]) -> list[Path]:
-    """Result files given directly or as ``*.json`` anywhere under a folder."""
-    out: list[Path] = []
-    for path in map(Path, paths):
-        if not path.exists():
-            raise HarnessError(
-                f"{path}: no such result file or folder; write one with `harness submit "
-                "RUN_DIR`, or build from run folders with --runs runs"
-            )
-        out += [path] if path.is_file() else sorted(path.rglob("*.json"))
-    return out
-
-
-def read_result_file(path: Path) -> dict[str, Any]:
-    """The validated document of one result file, or a one-line HarnessError naming it."""
-    try:
-        document = json.loads(Path(path).read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise HarnessError(f"{path}: unreadable result file ({exc}); {_FIX}") from None
-    if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise HarnessError(
-            f"{path}: not a result file (no \"format\": \"{FORMAT}\"); only files written "
-            "by `harness submit RUN_DIR` belong in the results folder"
-        )
-    if not isinstance(document.get("provenance"), dict):
-        raise HarnessError(
-            f"{path}: result file without provenance (model, data, hyper-parameters, "
-            f"package versions), so its scores cannot be traced; {_FIX}"
-        )
-    problems = errors(document, "submission")
-    if problems:
-        more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise HarnessError(f"{path}: invalid result file: {problems[0]}{more}; {_FIX}")
-    problem = _mismatch(document)
-    if problem:
-        raise HarnessError(f"{path}: {problem}; {_FIX}")
-    return document
-
-
-def _mismatch(document: dict[str, Any]) -> str | None:
-    """Why the records do not belong to the provenance (None when they do)."""
-    prov = document["provenance"]
-    expected = {"model": prov["model"]["name"]}
-    if prov["kind"] == "run":
-        expected |= {"suite": prov["suite"], "data": prov["data"]["source"]}
-        run_ids = {run["run_id"] for run in prov["runs"]}
-    else:
-        expected["data"] = "published"
-        run_ids = None
-    for i, record in enumerate(document["records"]):
-        for key, value in expected.items():
-            if record.get(key) != value:
-                return (
-                    f"records/{i}: {key} {record.get(key)!r} is not the provenance's {value!r}"
-                )
-        if run_ids is not None and record["run_id"] not in run_ids:
-            return f"records/{i}: run {record['run_id']!r} is not among the provenance's runs"
-    return None
-
-
-@dataclass
-class Sources:
-    """Records from run folders and result files, with what analyses need beside them."""
-
-    records: list[dict[str, Any]] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)  # skipped run records (invalid)
-    runs: dict[str, dict[str, Any]] = field(default_factory=dict)  # run id -> its provenance
-    replicates: dict[str, dict[str, Any]] = field(default_factory=dict)  # bootstrap entries
-
-    def hparams(self, run_id: str, target: str) -> dict[str, Any] | None:
-        """``target``'s hyper-parameters in run ``run_id``, from a result file (else None)."""
-        run = self.runs.get(run_id)
-        hparams = run["hparams"].get(target) if run else None
-        return hparams if isinstance(hparams, dict) else None
-
-    def bootstrap(
-        self, run_id: str, inter: str, seed: int, target: str, split: str, lang: str
-    ) -> dict[str, Any] | None:
-        """A result file's bootstrap entry {metric, value, replicates}, or None."""
-        return self.replicates.get(f"{run_id}/{inter}/seed{seed}/{target}/{split}-{lang}")
-
-
-def read_sources(runs: Iterable[Path] = (), results: Iterable[Path] = ()) -> Sources:
-    """Records of every ``results.json`` under ``runs`` (invalid ones listed in ``problems``
-    and skipped, as a run in progress may be) and of every result file in ``results``
-    (an invalid one raises: committed files must all be sound). Rows of different
-    protocols get a label (``PROTOCOL``) saying so."""
-    out = Sources()
-    protocols: dict[str, tuple[str, dict[str, Any]] | None] = {}
-    for path in map(Path, runs):
-        for file in [path] if path.is_file() else sorted(path.rglob("results.json")):
-            found, bad = read_results(file)
-            out.records += found
-            out.problems += bad
-            protocol = _manifest_protocol(file.parent / "run.json")
-            for record in found:
-                protocols.setdefault(record["run_id"], protocol)
-    for file in result_files(results):
-        document = read_result_file(file)
-        out.records += document["records"]
-        prov = document["provenance"]
-        if prov["kind"] == "run":
-            for run in prov["runs"]:
-                protocols[run["run_id"]] = (_preset(run["preset"]), run["hparams"])
-                out.runs[run["run_id"]] = run
-        else:  # a publication's scores: their "protocol" is the paper they come from
-            for record in document["records"]:
-                protocols[record["run_id"]] = (prov["reference"], {})
-        out.replicates |= document.get("bootstrap", {})
-    label_protocols(out.records, lambda r: protocols.get(r["run_id"]))
-    return out
-
-
-def _preset(name: str | None) -> str:
-    return f"preset {name}" if name else "suite defaults"
-
-
-def _manifest_protocol(path: Path) -> tuple[str, dict[str, Any]] | None:
-    try:
-        config = json.loads(path.read_text("utf-8"))["config"]
-        return _preset(config.get("preset")), dict(config["hparams"])
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
-        return None  # no or unreadable run.json: protocol unknown
-
-
-# --------------------------------------------------------------------------- protocols
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _tasks(record: dict[str, Any]) -> list[str]:
-    """The tasks whose training made this score: the intermediate (if any), the target."""
-    inter = record["intermediate"]
-    return [inter, record["target"]] if inter and record["role"] == "target" else [record["target"]]
-
-
-def label_protocols(
-    records: list[dict[str, Any]],
-    protocol_of: Callable[[dict[str, Any]], tuple[str, dict[str, Any]] | None],
-) -> None:
-    """Mark rows whose score was trained under another protocol than a comparable row's.
-
-    Comparable rows share model, data, intermediate and target. Where they all share one
-    protocol (preset and the hyper-parameters of their tasks), nothing is added; where
-    they do not, every record in the board gets ``PROTOCOL``: the preset's name, plus the
-    hyper-parameters that tell apart runs of the same preset (``max_length 128``).
-    """
-    keys: dict[int, tuple] = {}
-    groups: dict[tuple, set[tuple]] = defaultdict(set)
-    for record in records:
-        found = protocol_of(record)
-        if found is None:
-            key: tuple = ("protocol unknown", ())
-        else:
-            name, hparams = found
-            settings = tuple(
-                (task, k, json.dumps(v))
-                for task in _tasks(record)
-                for k, v in sorted(_dict(hparams.get(task)).items())
-                if k not in NOT_PROTOCOL
-            )
-            key = (name, settings)
-        keys[id(record)] = key
-        where = (record["model"], record.get("data"), record["intermediate"], record["target"])
-        groups[where].add(key)
-    if all(len(keys_) == 1 for keys_ in groups.values()):
-        return
-    for record in records:
-        name, settings = keys[id(record)]
-        where = (record["model"], record.get("data"), record["intermediate"], record["target"])
-        rivals = [s for n, s in groups[where] if n == name and s != settings]
-        differing = sorted({(t, k) for s in rivals for t, k, _ in set(s) ^ set(settings)})
-        mine = {(t, k): v for t, k, v in settings}
-        shown = [
-            f"{'' if t == record['target'] else t + ' '}{k} {mine.get((t, k), 'unset')}"
-            for t, k in differing
-        ]
-        record[PROTOCOL] = name + (f" ({', '.join(shown)})" if shown else "")
+RESULTS_DIR = Path("leaderboards/results")
 
 
 # --------------------------------------------------------------------------- submit
@@ -499,7 +312,7 @@ def default_name(document: dict[str, Any]) -> str:
     preset = prov["runs"][0]["preset"]
     if preset:
         parts.append(preset)
-    return "-".join(re.sub(r"[^A-Za-z0-9.+_-]+", "_", p).strip("_.") or "x" for p in parts)
+    return "-".join(safe_name(p) for p in parts)
 
 
 def submit(run_dirs: Iterable[Path], out: Path | None = None) -> tuple[Path, int]:
@@ -519,7 +332,7 @@ def submit(run_dirs: Iterable[Path], out: Path | None = None) -> tuple[Path, int
     if not merged["bootstrap"]:
         del merged["bootstrap"]
     validate(merged, "submission", str(path))
-    problem = _mismatch(merged)
+    problem = provenance_mismatch(merged)
     if problem:  # pragma: no cover - the merge checks above catch these first
         raise HarnessError(f"{path}: {problem}")
     atomic_write_text(path, dumps(merged))

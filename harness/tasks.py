@@ -42,7 +42,9 @@ def read_jsonl(path: Path) -> list[tuple[int, dict[str, Any]]]:
             try:
                 record = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise HarnessError(f"{path}:{n}: not valid JSON ({json_problem(exc, with_line=False)})") from None
+                raise HarnessError(
+                    f"{path}:{n}: not valid JSON ({json_problem(exc, with_line=False)})"
+                ) from None
             if not isinstance(record, dict):
                 raise HarnessError(f"{path}:{n}: expected a JSON object per line")
             out.append((n, record))
@@ -247,8 +249,7 @@ class Task(ABC):
                     raise HarnessError(f"{path}: is a folder, expected a file; put the file there")
                 raise HarnessError(
                     f"task '{self.name}': missing data file {path} ({split}, {language}); "
-                    f"download it into {source.root} in the official layout, or use "
-                    "--data sample / --data hub"
+                    + self._missing_file_advice(split, language, source.root)
                 )
         try:
             rows = self.read_local(split, language, source.root)
@@ -262,6 +263,33 @@ class Task(ABC):
         if not rows:
             raise HarnessError(f"task '{self.name}': no examples in {', '.join(map(str, files))}")
         return rows
+
+    def _missing_file_advice(self, split: str, language: str, root: Path) -> str:
+        """How to get past a missing file: advice that fits the source being read (telling
+        a run on the bundled sample to use the sample would be circular)."""
+        if self.sample_root is None or not _same_folder(root, Path(self.sample_root)):
+            return (
+                f"download it into {root} in the official layout, or use --data sample / --data hub"
+            )
+        if language == self.train_language and split == self.train_split:
+            return "the bundled sample lacks the training file; pass --data PATH or --data hub"
+        have = [
+            lg
+            for lg in self.languages
+            if all(self._has_files(s, lg, root) for s in self.splits_for(lg))
+        ]
+        if have:
+            return (
+                f"the bundled sample has data in {', '.join(have)} only; pass "
+                f"--languages {' '.join(have)}, or --data PATH / --data hub for every language"
+            )
+        return f"the bundled sample has no {split} data; pass --data PATH or --data hub"
+
+    def _has_files(self, split: str, language: str, root: Path) -> bool:
+        try:
+            return all(p.is_file() for p in self.local_files(split, language, root))
+        except OSError:
+            return False
 
     def _read_hub_or_explain(self, split: str, language: str) -> datasets.Dataset:
         """``read_hub``, with a failure to fetch (network, auth, missing config) as one line.
@@ -292,7 +320,7 @@ class Task(ABC):
             )
             raise HarnessError(
                 f"task '{self.name}': could not load {split}/{language} from the Hub "
-                f"({self.hub_id}): {' '.join(str(exc).split())[:200]}; "
+                f"({_hub_dataset(exc) or self.hub_id}): {' '.join(str(exc).split())[:200]}; "
                 f"{hint}use --data PATH with a local download"
             ) from None
 
@@ -303,6 +331,28 @@ class Task(ABC):
                 f"task '{self.name}' has no language '{language}'; "
                 f"choose from: {', '.join(self.languages)}"
             )
+
+
+def _same_folder(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+def _hub_dataset(exc: BaseException) -> str | None:
+    """The Hub dataset a failed ``datasets.load_dataset`` call was reading, from its
+    traceback (its ``path`` argument): a task reading several datasets (ANLI+ reads ANLI,
+    MNLI and SNLI) names the one that failed, not its ``hub_id``. None if not found."""
+    frame = exc.__traceback__
+    while frame is not None:  # outermost first: the call the plugin made
+        code = frame.tb_frame.f_code
+        if code.co_name in ("load_dataset", "load_dataset_builder"):
+            path = frame.tb_frame.f_locals.get("path")
+            if isinstance(path, str) and path:
+                return path
+        frame = frame.tb_next
+    return None
 
 
 def _blocked_folder(path: Path) -> Path | None:

@@ -1,8 +1,10 @@
 """Lightning for one phase: the trainer (checkpoints, validation, early stopping, DDP
-variants), keeping the best validated weights, and freeing a finished phase's memory."""
+variants), keeping the best validated weights, timing steady optimizer steps, and freeing
+a finished phase's memory."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -10,6 +12,7 @@ from typing import Any
 from harness._lazy import lazy_module
 from harness.checkpoints import AtomicCheckpointIO
 from harness.devices import TRAINER_OPTIONS
+from harness.loggers import DEFAULT_LOGGERS, LOG_EVERY_N_STEPS, build_loggers
 from harness.tasks import Task
 
 torch = lazy_module("torch")
@@ -17,7 +20,7 @@ torch = lazy_module("torch")
 
 def build_trainer(
     options: dict[str, Any],
-    logs: Path,
+    logs: Callable[[str], Path],
     label: str,
     hp: dict[str, Any],
     accumulate: int,
@@ -26,11 +29,16 @@ def build_trainer(
     unused_parameters: bool = False,
     progress: bool = False,
     callbacks: Sequence[Any] = (),
+    loggers: Sequence[str] = DEFAULT_LOGGERS,
+    context: dict[str, Any] | None = None,
 ) -> Any:
     """A Lightning trainer; ``state_dir`` gets a resumable last.ckpt after every epoch.
 
-    ``options`` are the run's Lightning options (``RunConfig.trainer``); metrics go to a
-    CSV log under ``logs/label``; ``callbacks`` are added to the harness's own.
+    ``options`` are the run's Lightning options (``RunConfig.trainer``); ``callbacks`` are
+    added to the harness's own. Metrics go to ``loggers`` (``--logger`` names), each
+    under ``logs(name)`` (``RunDir.logs_dir``) in a folder or tracker run named ``label``;
+    they get ``hp`` with ``phase`` and ``context`` (``run_id``, ...) as hyper-parameters now,
+    and the phase's scores from ``harness.loggers.log_final_scores`` after evaluation.
 
     ``accumulate`` is this run's per-device accumulation (``Plan.batches``), not the
     hyper-parameter. With ``validate``, it also validates every ``val_every_steps``
@@ -39,8 +47,8 @@ def build_trainer(
     """
     import lightning as L
     from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint
-    from lightning.pytorch.loggers import CSVLogger
 
+    context = dict(context or {})
     opts = {k: v for k, v in options.items() if k in TRAINER_OPTIONS and v is not None}
     if unused_parameters:
         opts["strategy"] = allowing_unused_parameters(opts.get("strategy", "auto"))
@@ -85,12 +93,12 @@ def build_trainer(
         max_epochs=int(hp["epochs"]),
         accumulate_grad_batches=accumulate,
         gradient_clip_val=hp.get("max_grad_norm"),
-        logger=CSVLogger(logs, name=label),
+        logger=build_loggers(loggers, logs, label, str(context.get("run_id", ""))),
         callbacks=[*own, *callbacks],
         enable_checkpointing=state_dir is not None,
         enable_model_summary=False,
         enable_progress_bar=progress,
-        log_every_n_steps=10,
+        log_every_n_steps=LOG_EVERY_N_STEPS,
         num_sanity_val_steps=0,
         plugins=[AtomicCheckpointIO()],  # a full disk never leaves half a last.ckpt
     )
@@ -101,6 +109,9 @@ def build_trainer(
         if isinstance(trainer.strategy, DDPStrategy):  # "auto" chose DDP: several devices
             opts["strategy"] = "ddp_find_unused_parameters_true"
             trainer = L.Trainer(**kwargs, **opts)
+    # after the Trainer exists: it sets this process's rank, and loggers write on rank 0 only
+    for logger in trainer.loggers:
+        logger.log_hyperparams({**hp, "phase": label, **context})
     return trainer
 
 
@@ -120,9 +131,7 @@ def keep_best(
     # scored at least that, so preferring them stays right (records come from evaluation).
     if best.best_model_path and best.best_model_score is not None:
         if float(best.best_model_score) > final:
-            checkpoint = torch.load(
-                best.best_model_path, map_location="cpu", weights_only=False
-            )
+            checkpoint = torch.load(best.best_model_path, map_location="cpu", weights_only=False)
             module.load_state_dict(checkpoint["state_dict"])
             say(
                 f"  kept the best validated weights: dev {task.main_metric} "
@@ -146,6 +155,36 @@ def allowing_unused_parameters(strategy: Any) -> Any:
 
     candidate = f"{strategy}_find_unused_parameters_true"
     return candidate if candidate in StrategyRegistry else strategy
+
+
+class StepClock:
+    """Times optimizer steps after the first one, whose time holds start-up costs (workers,
+    kernels, the first allocations): the steady throughput ``harness plan`` projects from."""
+
+    def __init__(self) -> None:
+        self.first: tuple[float, int] | None = None
+        self.last: tuple[float, int] | None = None
+
+    @classmethod
+    def attach(cls, trainer: Any) -> StepClock:
+        from lightning.pytorch.callbacks import Callback
+
+        clock = cls()
+
+        class _Hook(Callback):
+            def on_train_batch_end(self, trainer: Any, *args: Any) -> None:
+                stamp = (time.perf_counter(), int(trainer.global_step))
+                clock.first = clock.first or stamp
+                clock.last = stamp
+
+        trainer.callbacks.append(_Hook())
+        return clock
+
+    def steady(self) -> tuple[int, float]:
+        """(optimizer steps after the first, their seconds); (0, 0.0) if there were none."""
+        if self.first is None or self.last is None or self.last[1] <= self.first[1]:
+            return 0, 0.0
+        return self.last[1] - self.first[1], self.last[0] - self.first[0]
 
 
 def release_memory() -> None:

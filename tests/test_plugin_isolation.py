@@ -60,7 +60,8 @@ REASONS = {
     "exit_in_hook": "in register_tasks: SystemExit: the plugin called sys.exit(3)",
     "base_exception_in_hook": "in register_models: Odd: not an Exception subclass",
     "misspelt_hook": "unknown hook 'register_taskz'; did you mean 'register_tasks'? the hooks are "
-    "register_tasks, register_models, register_evaluators, register_suites, register_presets",
+    "register_tasks, register_models, register_evaluators, register_suites, register_presets, "
+    "register_languages",
     "wrong_type": "in register_tasks: TypeError: register() expects a Task, got str",
 }
 
@@ -169,7 +170,8 @@ def test_in_process_objects_are_isolated_too():
     assert errors == {
         "ExitsInHook": "in register_evaluators: SystemExit: the plugin called sys.exit('bye')",
         "Misspelt": "unknown hook 'register_model'; did you mean 'register_models'? the hooks are "
-        "register_tasks, register_models, register_evaluators, register_suites, register_presets",
+        "register_tasks, register_models, register_evaluators, register_suites, register_presets, "
+        "register_languages",
     }
     assert "xnli" in registry.tasks and "accuracy" in registry.evaluators
 

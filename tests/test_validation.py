@@ -14,7 +14,7 @@ from harness.cli import main
 
 def _validations(run: Path, label: str) -> list[tuple[int, float]]:
     """(step, val_score) rows Lightning's CSV logger wrote for one phase, in order."""
-    (metrics,) = (run / "logs" / label).glob("version_*/metrics.csv")
+    (metrics,) = (run / "logs" / "csv" / label).glob("version_*/metrics.csv")
     with open(metrics, newline="") as handle:
         return [
             (int(row["step"]), float(row["val_score"]))
@@ -55,7 +55,7 @@ def test_best_validated_weights_are_kept_and_training_stops_early(capsys):
         "--max-train-examples",
         "96",
         "--learning-rate",
-        "1e-4",
+        "5e-5",  # dev accuracy rises, then falls (trajectory depends on exact CPU padding)
         "--epochs",
         str(epochs),
         "--val-every-steps",

@@ -1,26 +1,33 @@
 """Sentence-pair classification: XNLI and PAWS-X targets; MNLI, SNLI, ANLI, ANLI+ and QQP intermediates.
 
-Every task here is one :class:`PairClassificationTask` record. Local readers follow the
-official releases byte for byte (GLUE ``.tsv`` with header, ANLI/SNLI ``.jsonl``, XTREME's
+Every task here is one record of the public family
+:class:`harness.families.PairClassificationTask` (whose module documents the row and feature
+contract); only the release readers live here. Local readers follow the official releases byte
+for byte (GLUE ``.tsv`` with header, ANLI/SNLI ``.jsonl``, XTREME's
 processed ``{split}-{lang}.tsv``); Hub readers map each dataset's own schema onto the same
 normalised rows: ``text_a``, ``text_b``, ``label`` (index into ``labels``; -1 = unlabelled).
 """
 
 from __future__ import annotations
 
-import csv
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import harness
 from harness._lazy import lazy_module
 from harness.errors import HarnessError
+from harness.families.classification import (  # PairClassificationTask: re-exported, old home
+    HUB_SPLIT,
+    HubReader,
+    PairClassificationTask,
+    Row,
+    read_tsv,
+)
+
+__all__ = ["TASKS", "PairClassificationTask"]
 
 datasets = lazy_module("datasets")
-np = lazy_module("numpy")
 
 SAMPLE_ROOT = Path(__file__).parent / "data"
 LOG = logging.getLogger(__name__)
@@ -44,21 +51,6 @@ XNLI_LANGUAGES = (
 PAWSX_LANGUAGES = ("de", "en", "es", "fr", "ja", "ko", "zh")
 NLI_LABELS = ("contradiction", "entailment", "neutral")  # XTREME's get_labels() order
 
-Row = dict[str, Any]
-LocalReader = Callable[["PairClassificationTask", str, str, Path], list[Row]]
-HubReader = Callable[["PairClassificationTask", str, str], "datasets.Dataset"]
-
-
-# --------------------------------------------------------------------------- file readers
-def _tsv_rows(path: Path) -> list[tuple[int, list[str]]]:
-    """(line number, fields) of a TSV read as XTREME/GLUE readers do: tab-split, quotes literal."""
-    with harness.open_text(path, encoding="utf-8-sig", newline="") as handle:
-        return [
-            (n, row)
-            for n, row in enumerate(csv.reader(handle, delimiter="\t", quotechar=None), 1)
-            if row
-        ]
-
 
 def _field(record: dict[str, Any], key: str, where: str) -> str:
     value = record.get(key)
@@ -67,90 +59,7 @@ def _field(record: dict[str, Any], key: str, where: str) -> str:
     return value
 
 
-@dataclass(frozen=True, kw_only=True)
-class PairClassificationTask(harness.Task):
-    """A (single sentence or) sentence-pair task with a fixed label set."""
-
-    labels: tuple[str, ...]
-    local_reader: LocalReader
-    local_layout: Callable[[str, str], list[str]]
-    """(split, language) -> paths relative to the data root, for existence checks/fingerprints."""
-    hub_reader: HubReader | None = None
-    label_aliases: tuple[tuple[str, str], ...] = ()
-    head: str = "sequence-classification"
-    evaluator: str = "accuracy"
-    main_metric: str = "accuracy"
-
-    # -- data --------------------------------------------------------------------------
-    def local_files(self, split: str, language: str, root: Path) -> list[Path]:
-        return [root / rel for rel in self.local_layout(split, language)]
-
-    def read_local(self, split: str, language: str, root: Path) -> list[Row]:
-        return self.local_reader(self, split, language, root)
-
-    def read_hub(self, split: str, language: str) -> datasets.Dataset:
-        if self.hub_reader is None:
-            raise HarnessError(
-                f"task '{self.name}' has no Hugging Face Hub source; use --data PATH"
-            )
-        return self.hub_reader(self, split, language)  # Task.load explains failures
-
-    def label_index(self, label: str, where: str) -> int:
-        label = dict(self.label_aliases).get(label.strip(), label.strip())
-        try:
-            return self.labels.index(label)
-        except ValueError:
-            raise HarnessError(
-                f"{where}: unknown label '{label}' for task '{self.name}' "
-                f"(expected one of: {', '.join(self.labels)})"
-            ) from None
-
-    # -- model interface ---------------------------------------------------------------
-    @property
-    def num_labels(self) -> int:
-        return len(self.labels)
-
-    def encode(self, batch: dict[str, list], tokenizer: Any, max_length: int) -> dict[str, list]:
-        pair = batch["text_b"] if any(b is not None for b in batch["text_b"]) else None
-        enc = tokenizer(batch["text_a"], pair, truncation=True, max_length=max_length)
-        enc["labels"] = batch["label"]
-        return dict(enc)
-
-    def decode(
-        self,
-        outputs: list[np.ndarray],
-        features: datasets.Dataset,
-        rows: datasets.Dataset,
-        context: harness.EvalContext,
-    ) -> list[str]:
-        return [self.labels[i] for i in np.stack(outputs).argmax(-1).tolist()]
-
-    def references(self, rows: datasets.Dataset) -> list[str | None]:
-        return [self.labels[i] if i >= 0 else None for i in rows["label"]]
-
-    def write_predictions(self, path: Path, predictions: Sequence[str]) -> None:
-        """XTREME submission format: one label per line (what evaluate.py compares)."""
-        from harness.scoring import write_lines
-
-        write_lines(path, predictions)
-
-    def read_submission(
-        self, predictions: Path, labels: Path, language: str
-    ) -> tuple[list[str], list[str]]:
-        """One label per line in both files (evaluate.py ``read_label``), compared in order."""
-        from harness.scoring import read_line_pairs
-
-        return read_line_pairs(predictions, labels)
-
-
-_HUB_SPLIT = {"train": "train", "dev": "validation", "test": "test"}
-
-
 # --------------------------------------------------------------------------- XTREME layout
-def _xtreme_layout(folder: str) -> Callable[[str, str], list[str]]:
-    return lambda split, lang: [f"{folder}/{split}-{lang}.tsv"]
-
-
 def _read_xtreme_tsv(task: PairClassificationTask, split: str, lang: str, root: Path) -> list[Row]:
     """XTREME's processed ``{split}-{lang}.tsv``: ``s1<TAB>s2<TAB>label``; test files have no label.
 
@@ -160,7 +69,7 @@ def _read_xtreme_tsv(task: PairClassificationTask, split: str, lang: str, root: 
     folder = task.xtreme_name or task.name
     path = root / folder / f"{split}-{lang}.tsv"
     rows: list[Row] = []
-    for n, fields in _tsv_rows(path):
+    for n, fields in read_tsv(path):
         where = f"{path}:{n}"
         if len(fields) == 3:
             label = task.label_index(fields[2], where)
@@ -189,7 +98,7 @@ def _hub_per_language(a: str, b: str) -> HubReader:
     (``facebook/xnli``: premise/hypothesis; ``google-research-datasets/paws-x``: sentence1/2)."""
 
     def read(task: PairClassificationTask, split: str, lang: str) -> datasets.Dataset:
-        ds = datasets.load_dataset(task.hub_id, lang, split=_HUB_SPLIT[split])
+        ds = datasets.load_dataset(task.hub_id, lang, split=HUB_SPLIT[split])
         return _from_hub_classlabel(task, ds, a, b)
 
     return read
@@ -198,7 +107,12 @@ def _hub_per_language(a: str, b: str) -> HubReader:
 def _from_hub_classlabel(
     task: PairClassificationTask, ds: datasets.Dataset, a: str, b: str | None
 ) -> datasets.Dataset:
-    """Map a Hub ClassLabel column onto the task's label order (by name, never by position)."""
+    """Map a Hub ClassLabel column onto the task's label order (by name, never by position).
+
+    The family's ``from_hub_classlabel`` does the same, but ``datasets`` fingerprints the
+    mapped rows (the tokenisation cache key of Hub data) by the module and name of
+    ``convert``: this copy stays here so the built-ins' cached Hub data stays valid.
+    """
     names = ds.features["label"].names
     mapping = {
         i: task.label_index(name, f"{task.hub_id} label names") for i, name in enumerate(names)
@@ -218,7 +132,7 @@ def _from_hub_classlabel(
 def _read_glue_mnli(path: Path, task: PairClassificationTask) -> list[Row]:
     """GLUE ``MNLI/{train,dev_matched}.tsv``: header row; sentence1=col 8, sentence2=col 9, gold=last."""
     rows = []
-    for n, fields in _tsv_rows(path)[1:]:
+    for n, fields in read_tsv(path)[1:]:
         if len(fields) < 11:
             raise HarnessError(
                 f"{path}:{n}: expected at least 11 tab-separated GLUE MNLI columns, "
@@ -245,7 +159,7 @@ def _read_glue_qqp(task: PairClassificationTask, split: str, lang: str, root: Pa
     path = task.local_files(split, lang, root)[0]
     rows = []
     skipped: list[int] = []
-    lines = _tsv_rows(path)
+    lines = read_tsv(path)
     if lines and len(lines[0][1]) != 6:
         raise HarnessError(
             f"{path}:{lines[0][0]}: expected the 6-column QQP header "
@@ -380,7 +294,7 @@ def _glue_hub_reader(config: str, a: str, b: str, dev_split: str) -> HubReader:
 
 def _snli_hub(task: PairClassificationTask, split: str, lang: str) -> datasets.Dataset:
     return _load_hub_parts(
-        task, [("stanfordnlp/snli", None, _HUB_SPLIT[split], "premise", "hypothesis")]
+        task, [("stanfordnlp/snli", None, HUB_SPLIT[split], "premise", "hypothesis")]
     )
 
 
@@ -407,7 +321,7 @@ XNLI = PairClassificationTask(
     hub_id="facebook/xnli",
     sample_root=SAMPLE_ROOT,
     homepage="https://github.com/facebookresearch/XNLI",
-    local_layout=_xtreme_layout("xnli"),
+    local_layout="xnli/{split}-{lang}.tsv",
     local_reader=_read_xtreme_tsv,
     hub_reader=_hub_per_language("premise", "hypothesis"),
 )
@@ -422,7 +336,7 @@ PAWSX = PairClassificationTask(
     hub_id="google-research-datasets/paws-x",
     sample_root=SAMPLE_ROOT,
     homepage="https://github.com/google-research-datasets/paws/tree/master/pawsx",
-    local_layout=_xtreme_layout("pawsx"),
+    local_layout="pawsx/{split}-{lang}.tsv",
     local_reader=_read_xtreme_tsv,
     hub_reader=_hub_per_language("sentence1", "sentence2"),
 )

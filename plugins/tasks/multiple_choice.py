@@ -2,7 +2,8 @@
 
 Phang et al. (2020) found HellaSwag and CosmosQA among the most useful intermediate tasks
 for zero-shot cross-lingual transfer; all four are English-only, intermediate-only records
-of :class:`MultipleChoiceTask`.
+of the public family :class:`harness.families.MultipleChoiceTask` (whose module documents
+the row, feature and collator contract); only the release readers live here.
 
 Local layout under the data root (each folder is the release as distributed):
 
@@ -48,26 +49,24 @@ never predicted), but a padded choice would still enter the training loss, which
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import harness
-from harness._lazy import lazy_module
 from harness.errors import HarnessError
+from harness.families.multiple_choice import (  # re-exported: the names' old home
+    PARQUET_EXPORT,
+    MultipleChoiceCollator,
+    MultipleChoiceTask,
+    Record,
+    Row,
+)
 
-datasets = lazy_module("datasets")
-np = lazy_module("numpy")
-torch = lazy_module("torch")
+__all__ = ["TASKS", "MultipleChoiceCollator", "MultipleChoiceTask", "PARQUET_EXPORT"]
 
 SAMPLE_ROOT = Path(__file__).parent / "data"
-Row = dict[str, Any]
-Record = dict[str, Any]
-_HUB_SPLIT = {"train": "train", "dev": "validation", "test": "test"}
-PARQUET_EXPORT = "refs/convert/parquet"
-"""Branch where the Hub keeps a parquet copy of every dataset, script-built ones included."""
-_MODEL_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+_ENGLISH_INTERMEDIATE = {"languages": ("en",), "roles": ("intermediate",), "eval_splits": ("dev",)}
 
 
 # --------------------------------------------------------------------------- file readers
@@ -108,245 +107,6 @@ def _where(path: Path | str, line: int | None, record: Record, id_key: str | Non
     return place
 
 
-# --------------------------------------------------------------------------- the task family
-@dataclass(frozen=True, kw_only=True)
-class MultipleChoiceTask(harness.Task):
-    """Pick one of ``num_choices`` answers: one score per (context, choice), softmax over them."""
-
-    num_choices: int
-    choice_keys: tuple[str, ...]
-    """Names of the choices in the release's label convention, in order."""
-    label_base: str
-    """How the release writes its gold label, for error messages ("0-based", ...)."""
-    layout: dict[str, tuple[str, ...]]
-    """split -> files relative to the data root (the first one holds the records)."""
-    alt_layouts: tuple[dict[str, tuple[str, ...]], ...] = ()
-    """Other releases' layouts; one is read when its top folder exists and ``layout``'s not."""
-    local_reader: Callable[[MultipleChoiceTask, str, Path], list[Row]]
-    hub_record: Callable[[MultipleChoiceTask, Record, str], Row]
-    """Normalise one record of the Hub dataset (the ``where`` string names it in errors)."""
-    hub_parquet_config: str | None = None
-    """Config folder of the Hub's parquet conversion to read instead of the repository itself
-    (for repositories that ship only a loading script); None reads the repository."""
-    head: str = "multiple-choice"
-    evaluator: str = "accuracy"
-    main_metric: str = "accuracy"
-    languages: tuple[str, ...] = ("en",)
-    roles: tuple[str, ...] = ("intermediate",)
-    eval_splits: tuple[str, ...] = ("dev",)
-    prediction_suffix: str = ".lst"
-
-    # -- data --------------------------------------------------------------------------
-    def layout_for(self, root: Path) -> dict[str, tuple[str, ...]]:
-        """``layout``, or the first of ``alt_layouts`` whose top folder exists when its doesn't."""
-
-        def top(layout: dict[str, tuple[str, ...]]) -> Path:
-            return root / next(iter(layout.values()))[0].split("/")[0]
-
-        if self.alt_layouts and not top(self.layout).is_dir():
-            for layout in self.alt_layouts:
-                if top(layout).is_dir():
-                    return layout
-        return self.layout
-
-    def local_files(self, split: str, language: str, root: Path) -> list[Path]:
-        layout = self.layout_for(root)
-        if split not in layout:
-            raise HarnessError(
-                f"task '{self.name}' has no '{split}' split in its release "
-                f"(has: {', '.join(layout)})"
-            )
-        return [root / rel for rel in layout[split]]
-
-    def read_local(self, split: str, language: str, root: Path) -> list[Row]:
-        return self.local_reader(self, split, root)
-
-    def read_hub(self, split: str, language: str) -> datasets.Dataset:
-        # failures (network, auth, missing split) become one line in Task.load
-        if self.hub_parquet_config is None:
-            ds = datasets.load_dataset(self.hub_id, split=_HUB_SPLIT[split])
-        else:
-            ds = datasets.load_dataset(
-                self.hub_id,
-                data_dir=self.hub_parquet_config,
-                revision=PARQUET_EXPORT,
-                split=_HUB_SPLIT[split],
-            )
-        return self.from_hub(ds, split)
-
-    def from_hub(self, ds: datasets.Dataset, split: str) -> datasets.Dataset:
-        """Normalise a Hub split (also what tests feed an in-memory Hub-schema dataset)."""
-        rows = [
-            self.hub_record(self, record, f"{self.hub_id} {_HUB_SPLIT[split]} record {i}")
-            for i, record in enumerate(ds)
-        ]
-        if not rows:
-            raise HarnessError(f"task '{self.name}': {self.hub_id} {split} has no records")
-        return datasets.Dataset.from_list(rows)
-
-    def row(self, context: str, choices: list[str], label: int, where: str, **extra: Any) -> Row:
-        """A normalised row, after checking the choice count and the label's range."""
-        if len(choices) != self.num_choices:
-            raise HarnessError(
-                f"{where}: expected {self.num_choices} choices for {self.name}, "
-                f"found {len(choices)}"
-            )
-        keys = list(extra.pop("keys", self.choice_keys))
-        if not -1 <= label < len(choices):
-            raise HarnessError(
-                f"{where}: label out of range for {len(choices)} choices "
-                f"({self.name} labels are {self.label_base}: {', '.join(keys)})"
-            )
-        return {"context": context, "choices": choices, "keys": keys, "label": label, **extra}
-
-    def label_index(self, value: Any, where: str, *, missing_ok: bool = False) -> int:
-        """Index of a gold label written as a key (``"A"``, ``"1"``, ``3``); -1 if absent."""
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if missing_ok:
-                return -1
-            raise HarnessError(f"{where}: missing gold label")
-        key = str(value).strip() if not isinstance(value, bool) else repr(value)
-        if key not in self.choice_keys:
-            raise HarnessError(
-                f"{where}: label '{key}' out of range ({self.name} labels are "
-                f"{self.label_base}: {', '.join(self.choice_keys)})"
-            )
-        return self.choice_keys.index(key)
-
-    # -- model interface ---------------------------------------------------------------
-    @property
-    def num_labels(self) -> int:
-        """The head scores each (context, choice) pair with one logit."""
-        return 1
-
-    def encode(self, batch: dict[str, list], tokenizer: Any, max_length: int) -> dict[str, list]:
-        """One feature per row: every (context, choice) pair, nested as [choice][token].
-
-        Long pairs lose tokens from the context ("only_first"); a choice is cut only when
-        it alone would take more than half of the room left after the special tokens, and
-        then both sides share it ("longest_first").
-        """
-        counts = [len(c) for c in batch["choices"]]
-        firsts = [ctx for ctx, n in zip(batch["context"], counts, strict=True) for _ in range(n)]
-        seconds = [choice for choices in batch["choices"] for choice in choices]
-        room = max_length - tokenizer.num_special_tokens_to_add(pair=True)
-        if room < 2:
-            raise HarnessError(
-                f"--max-length {max_length} leaves no room for a context and a choice"
-            )
-        lengths = [len(ids) for ids in tokenizer(seconds, add_special_tokens=False)["input_ids"]]
-        pairs: list[dict[str, list[int]]] = [{} for _ in seconds]
-        for strategy, keep in (
-            ("only_first", lambda n: n <= room // 2),
-            ("longest_first", lambda n: n > room // 2),
-        ):
-            index = [i for i, n in enumerate(lengths) if keep(n)]
-            if not index:
-                continue
-            enc = tokenizer(
-                [firsts[i] for i in index],
-                [seconds[i] for i in index],
-                truncation=strategy,
-                max_length=max_length,
-            )
-            for key in _MODEL_INPUTS:
-                if key in enc:
-                    for j, i in enumerate(index):
-                        pairs[i][key] = enc[key][j]
-        out: dict[str, list] = {key: [] for key in pairs[0]} if pairs else {"input_ids": []}
-        start = 0
-        for n in counts:
-            for key in out:
-                out[key].append([pair[key] for pair in pairs[start : start + n]])
-            start += n
-        out["labels"] = list(batch["label"])
-        return out
-
-    def collator(self, tokenizer: Any) -> MultipleChoiceCollator:
-        return MultipleChoiceCollator(tokenizer)
-
-    def predict(self, model: Any, inputs: dict[str, torch.Tensor]) -> list[torch.Tensor]:
-        """Logits over each feature's real choices (padded choices are dropped, never chosen)."""
-        logits = model(**inputs).logits
-        real = (inputs["attention_mask"].sum(-1) > 0).sum(-1).tolist()
-        return [row[:n] for row, n in zip(logits, real, strict=True)]
-
-    def decode(
-        self,
-        outputs: list[np.ndarray],
-        features: datasets.Dataset,
-        rows: datasets.Dataset,
-        context: harness.EvalContext,
-    ) -> list[str]:
-        by_id = {eid: i for i, eid in enumerate(features["example_id"])}
-        return [
-            keys[int(np.argmax(outputs[by_id[eid]]))]
-            for eid, keys in zip(rows["example_id"], rows["keys"], strict=True)
-        ]
-
-    def references(self, rows: datasets.Dataset) -> list[str | None]:
-        return [
-            keys[label] if label >= 0 else None
-            for keys, label in zip(rows["keys"], rows["label"], strict=True)
-        ]
-
-    def write_predictions(self, path: Path, predictions: Sequence[str]) -> None:
-        """One predicted key per line, the AI2 leaderboards' ``.lst`` submission format."""
-        from harness.scoring import write_lines
-
-        write_lines(path, predictions)
-
-    def read_submission(
-        self, predictions: Path, labels: Path, language: str
-    ) -> tuple[list[str], list[str]]:
-        """One choice key per line in both files (the ``.lst`` format), compared in order."""
-        from harness.scoring import read_line_pairs
-
-        return read_line_pairs(
-            predictions, labels, "write one choice key per line, in test-set order"
-        )
-
-
-class MultipleChoiceCollator:
-    """Pads every (example, choice) to the batch's longest: ``[batch, choices, tokens]``.
-
-    Examples with fewer choices than the batch's most get all-padding choices whose
-    attention mask is zero, which is how :meth:`MultipleChoiceTask.predict` recognises
-    (and drops) them. Token length is rounded up to a multiple of 8 like the default
-    collator.
-    """
-
-    def __init__(self, tokenizer: Any, pad_to_multiple_of: int = 8):
-        self.pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
-        self.left = getattr(tokenizer, "padding_side", "right") == "left"
-        self.multiple = pad_to_multiple_of
-
-    def __call__(self, features: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
-        choices = max(len(f["input_ids"]) for f in features)
-        tokens = max(len(ids) for f in features for ids in f["input_ids"])
-        tokens = -(-tokens // self.multiple) * self.multiple
-        shape = (len(features), choices, tokens)
-        batch = {"input_ids": torch.full(shape, self.pad_id, dtype=torch.long)}
-        batch["attention_mask"] = torch.zeros(shape, dtype=torch.long)
-        if "token_type_ids" in features[0]:
-            batch["token_type_ids"] = torch.zeros(shape, dtype=torch.long)
-        for b, feature in enumerate(features):
-            for c, ids in enumerate(feature["input_ids"]):
-                span = slice(tokens - len(ids), tokens) if self.left else slice(0, len(ids))
-                batch["input_ids"][b, c, span] = torch.tensor(ids, dtype=torch.long)
-                mask = feature.get("attention_mask")
-                batch["attention_mask"][b, c, span] = (
-                    torch.tensor(mask[c], dtype=torch.long) if mask is not None else 1
-                )
-                if "token_type_ids" in batch:
-                    batch["token_type_ids"][b, c, span] = torch.tensor(
-                        feature["token_type_ids"][c], dtype=torch.long
-                    )
-        if "labels" in features[0]:
-            batch["labels"] = torch.tensor([int(f["labels"]) for f in features], dtype=torch.long)
-        return batch
-
-
 # --------------------------------------------------------------------------- HellaSwag
 def _hellaswag_record(
     task: MultipleChoiceTask, record: Record, where: str, *, missing_ok: bool = False
@@ -365,8 +125,8 @@ def _hellaswag_record(
     )
 
 
-def _read_hellaswag(task: MultipleChoiceTask, split: str, root: Path) -> list[Row]:
-    path = task.local_files(split, "en", root)[0]
+def _read_hellaswag(task: MultipleChoiceTask, split: str, lang: str, root: Path) -> list[Row]:
+    path = task.local_files(split, lang, root)[0]
     return [
         _hellaswag_record(task, r, _where(path, n, r, "ind"), missing_ok=split == "test")
         for n, r in harness.read_jsonl(path)
@@ -401,8 +161,8 @@ def _cosmos_record(task: MultipleChoiceTask, record: Record, where: str, missing
     )
 
 
-def _read_cosmosqa(task: MultipleChoiceTask, split: str, root: Path) -> list[Row]:
-    path = task.local_files(split, "en", root)[0]
+def _read_cosmosqa(task: MultipleChoiceTask, split: str, lang: str, root: Path) -> list[Row]:
+    path = task.local_files(split, lang, root)[0]
     if path.suffix == ".jsonl":  # the released test file: JSON lines without labels
         return [
             _cosmos_record(task, r, _where(path, n, r, "id"), True)
@@ -453,8 +213,8 @@ def _csqa_record(task: MultipleChoiceTask, record: Record, where: str, missing_o
     return task.row(stem, texts, label, where, keys=labels, id=str(record.get("id", "")))
 
 
-def _read_csqa(task: MultipleChoiceTask, split: str, root: Path) -> list[Row]:
-    path = task.local_files(split, "en", root)[0]
+def _read_csqa(task: MultipleChoiceTask, split: str, lang: str, root: Path) -> list[Row]:
+    path = task.local_files(split, lang, root)[0]
     return [
         _csqa_record(task, r, _where(path, n, r, "id"), missing_ok=split == "test")
         for n, r in harness.read_jsonl(path)
@@ -508,10 +268,10 @@ def _read_siqa_v14(task: MultipleChoiceTask, split: str, path: Path) -> list[Row
     return rows
 
 
-def _read_socialiqa(task: MultipleChoiceTask, split: str, root: Path) -> list[Row]:
+def _read_socialiqa(task: MultipleChoiceTask, split: str, lang: str, root: Path) -> list[Row]:
     """AI2's release: records in ``{split}.jsonl``; gold labels (1-based) line by line in
     ``{split}-labels.lst``. XTREME's ``siqa/`` copy is read by :func:`_read_siqa_v14`."""
-    files = task.local_files(split, "en", root)
+    files = task.local_files(split, lang, root)
     if len(files) == 1:
         return _read_siqa_v14(task, split, files[0])
     path, labels_path = files
@@ -544,6 +304,7 @@ HELLASWAG = MultipleChoiceTask(
     name="hellaswag",
     description="HellaSwag (Zellers et al. 2019): pick the most plausible continuation of an "
     "ActivityNet or WikiHow context (4 endings).",
+    **_ENGLISH_INTERMEDIATE,
     num_choices=4,
     choice_keys=("0", "1", "2", "3"),
     label_base="0-based",
@@ -551,7 +312,7 @@ HELLASWAG = MultipleChoiceTask(
     hub_parquet_config="default",
     sample_root=SAMPLE_ROOT,
     homepage="https://rowanzellers.com/hellaswag/",
-    layout={
+    local_layout={
         "train": ("hellaswag/hellaswag_train.jsonl",),
         "dev": ("hellaswag/hellaswag_val.jsonl",),
         "test": ("hellaswag/hellaswag_test.jsonl",),
@@ -564,6 +325,7 @@ COSMOSQA = MultipleChoiceTask(
     name="cosmosqa",
     description="Cosmos QA (Huang et al. 2019): commonsense reading comprehension over "
     "everyday narratives (4 answers).",
+    **_ENGLISH_INTERMEDIATE,
     num_choices=4,
     choice_keys=("0", "1", "2", "3"),
     label_base="0-based",
@@ -571,7 +333,7 @@ COSMOSQA = MultipleChoiceTask(
     hub_parquet_config="default",
     sample_root=SAMPLE_ROOT,
     homepage="https://wilburone.github.io/cosmos/",
-    layout={
+    local_layout={
         "train": ("cosmosqa/train.csv",),
         "dev": ("cosmosqa/valid.csv",),
         "test": ("cosmosqa/test.jsonl",),
@@ -584,13 +346,14 @@ COMMONSENSEQA = MultipleChoiceTask(
     name="commonsenseqa",
     description="CommonsenseQA (Talmor et al. 2019), random split: ConceptNet-based questions "
     "with 5 lettered choices.",
+    **_ENGLISH_INTERMEDIATE,
     num_choices=5,
     choice_keys=("A", "B", "C", "D", "E"),
     label_base="letters",
     hub_id="tau/commonsense_qa",
     sample_root=SAMPLE_ROOT,
     homepage="https://www.tau-nlp.sites.tau.ac.il/commonsenseqa",
-    layout={
+    local_layout={
         "train": ("commonsenseqa/train_rand_split.jsonl",),
         "dev": ("commonsenseqa/dev_rand_split.jsonl",),
         "test": ("commonsenseqa/test_rand_split_no_answers.jsonl",),
@@ -603,6 +366,7 @@ SOCIALIQA = MultipleChoiceTask(
     name="socialiqa",
     description="Social IQa (Sap et al. 2019): reasoning about people's motivations and "
     "reactions (3 answers, 1-based labels).",
+    **_ENGLISH_INTERMEDIATE,
     num_choices=3,
     choice_keys=("1", "2", "3"),
     label_base="1-based",
@@ -610,7 +374,7 @@ SOCIALIQA = MultipleChoiceTask(
     hub_parquet_config="default",
     sample_root=SAMPLE_ROOT,
     homepage="https://leaderboard.allenai.org/socialiqa",
-    layout={
+    local_layout={
         split: (
             f"socialiqa/socialiqa-train-dev/{split}.jsonl",
             f"socialiqa/socialiqa-train-dev/{split}-labels.lst",

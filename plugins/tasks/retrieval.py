@@ -1,7 +1,9 @@
 """Sentence retrieval without training: BUCC 2018 bitext mining and Tatoeba (XTREME targets).
 
 Neither task trains: the encoder of a phase (pretrained, or the checkpoint an intermediate
-phase left) embeds every sentence, and the scores come from nearest neighbours alone.
+phase left) embeds every sentence, and the scores come from nearest neighbours alone. Both
+are built on the public family :mod:`harness.families.retrieval` (pooling, settings,
+search), whose names this module re-exports.
 
 Embeddings (:meth:`RetrievalTask.predict`) follow XTREME's ``third_party/run_retrieval.py``:
 the hidden states of one layer, mean-pooled over the real tokens ([CLS] and [SEP] included,
@@ -39,19 +41,28 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from harness_builtins.tasks import retrieval_search as search
+from typing import Any, ClassVar
 
 import harness
 from harness._lazy import lazy_module
 from harness.errors import HarnessError
+from harness.families import retrieval_search as search
+from harness.families._base import Row
+from harness.families.retrieval import (  # noqa: F401  (re-exported: the old import paths)
+    SETTINGS,
+    RetrievalTask,
+    _integer,
+    _layer_states,
+    _Reached,
+    read_index_file,
+    stack_by_row,
+)
+from harness.families.retrieval import read_lines as _lines
 
 datasets = lazy_module("datasets")
 np = lazy_module("numpy")
-torch = lazy_module("torch")
 
 SAMPLE_ROOT = Path(__file__).parent / "data"
 HUB_ID = "google/xtreme"
@@ -97,144 +108,19 @@ TATOEBA_ISO3 = {
 """XTREME's 36 Tatoeba languages and their LASER file codes (utils_preprocess.py)."""
 TATOEBA_LANGUAGES = tuple(TATOEBA_ISO3)
 
-SETTINGS: dict[str, Any] = {
-    "layer": -5,
-    "block_size": search.DEFAULT_BLOCK_SIZE,
-    "backend": "auto",
-    "max_length": None,
-}
-"""``layer``: hidden_states index (see the module docstring); ``block_size``: rows and
-columns per similarity tile; ``backend``: ``torch`` (blocked, exact), ``faiss``
-(IndexFlatIP, when installed) or ``auto``; ``max_length``: token limit per sentence
-(``None``: the run's ``max_length``; XTREME used 512)."""
 BUCC_SETTINGS: dict[str, Any] = {**SETTINGS, "k": 4, "threshold": None}
 """``k``: neighbourhood of the margin (XTREME's ``neighborhood=4``); ``threshold``: a fixed
 decision threshold (``None``: tuned on dev)."""
 
-Row = dict[str, Any]
 _HUB_SPLIT = {"dev": "validation", "test": "test"}
 
-
-def _lines(path: Path) -> list[str]:
-    """Every line of a text file without its newline (as XTREME's readers see them)."""
-    with harness.open_text(path) as handle:
-        return [line[:-1] if line.endswith("\n") else line for line in handle]
+_by_row = stack_by_row
+_read_tatoeba_labels = read_index_file
 
 
-def _integer(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-@dataclass(frozen=True, kw_only=True)
-class RetrievalTask(harness.Task):
-    """Shared by BUCC and Tatoeba: no training, pooled hidden states of one layer."""
-
-    head: str = "encoder"
-    trains: bool = False
-    roles: tuple[str, ...] = ("target",)
-    hub_id: str | None = HUB_ID
-    sample_root: Path | None = SAMPLE_ROOT
-    settings: dict[str, Any] = field(default_factory=lambda: dict(SETTINGS))
-
-    def __post_init__(self) -> None:
-        s = self.settings
-        problems = []
-        if not _integer(s.get("layer")):
-            problems.append(f"layer must be an integer hidden-state index, got {s.get('layer')!r}")
-        if not _integer(s.get("block_size")) or s["block_size"] < 1:
-            problems.append(f"block_size must be a positive integer, got {s.get('block_size')!r}")
-        if s.get("backend") not in search.BACKENDS:
-            problems.append(
-                f"backend must be one of {', '.join(search.BACKENDS)}, got {s.get('backend')!r}"
-            )
-        length = s.get("max_length")
-        if length is not None and (not _integer(length) or length < 2):
-            problems.append(f"max_length must be null or an integer >= 2, got {length!r}")
-        if "k" in s and (not _integer(s["k"]) or s["k"] < 1):
-            problems.append(f"k must be a positive integer, got {s['k']!r}")
-        threshold = s.get("threshold")
-        if threshold is not None and (
-            not isinstance(threshold, int | float) or isinstance(threshold, bool)
-        ):
-            problems.append(f"threshold must be null or a number, got {threshold!r}")
-        if problems:
-            raise HarnessError(f"task '{self.name}': setting {problems[0]}")
-        if s["backend"] == "faiss":
-            try:
-                import faiss  # noqa: F401
-            except ImportError:
-                raise HarnessError(
-                    f"task '{self.name}': backend faiss needs faiss (pip install faiss-cpu); "
-                    f"or use --set {self.name}.backend=torch"
-                ) from None
-
-    @property
-    def num_labels(self) -> int:
-        return 0  # no head: the encoder's hidden states are the output
-
-    def layer_index(self, n_states: int) -> int:
-        """Position in ``hidden_states`` (``n_states`` = layers + 1), clamped to the model."""
-        layer = int(self.settings["layer"])
-        return max(layer + n_states, 0) if layer < 0 else min(layer, n_states - 1)
-
-    def _tokenize(self, texts: list[str], tokenizer: Any, max_length: int) -> dict[str, list]:
-        limit = self.settings.get("max_length") or max_length
-        # XTREME tokenises each stripped line and adds [CLS]/[SEP] (or <s>/</s>)
-        return dict(tokenizer([t.strip() for t in texts], truncation=True, max_length=limit))
-
-    def predict(self, model: Any, inputs: dict[str, torch.Tensor]) -> list[torch.Tensor]:
-        """Mean of one layer's states over real tokens, L2-normalised: one vector per feature."""
-        hidden = _layer_states(model, inputs, self.layer_index).float()
-        mask = inputs["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-        pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1)
-        return list(torch.nn.functional.normalize(pooled, dim=-1))
-
-    def _search_args(self) -> dict[str, Any]:
-        return {"block_size": int(self.settings["block_size"]), "backend": self.settings["backend"]}
-
-    def _hub(self, config: str, split: str) -> datasets.Dataset:
-        # failures (network, auth, missing config) become one line in Task.load
-        return datasets.load_dataset(self.hub_id, config, split=split)
-
-
-class _Reached(Exception):
-    """Raised by a forward hook once the wanted layer has run: the layers above are skipped."""
-
-    def __init__(self, output: Any):
-        self.output = output[0] if isinstance(output, tuple) else output
-
-
-def _layer_states(model: Any, inputs: dict[str, torch.Tensor], index: Any) -> torch.Tensor:
-    """``hidden_states[index(n_states)]`` of ``model`` on ``inputs``.
-
-    Layers above the chosen one cannot change it, so for encoders with the usual
-    ``encoder.layer`` stack (BERT, RoBERTa, XLM-R, ...) the forward pass stops after that
-    layer (a hook raises); other models, and the embedding output, run in full.
-    """
-    layers = getattr(getattr(model, "encoder", None), "layer", None)
-    depth = index(len(layers) + 1) if isinstance(layers, torch.nn.ModuleList) else 0
-    if depth:  # hidden_states[depth] is the output of layer depth - 1
-
-        def stop(_module: Any, _args: Any, output: Any) -> None:
-            raise _Reached(output)
-
-        handle = layers[depth - 1].register_forward_hook(stop)
-        try:
-            model(**inputs)
-        except _Reached as reached:
-            return reached.output
-        finally:
-            handle.remove()
-    states = model(**inputs, output_hidden_states=True).hidden_states
-    return states[index(len(states))]
-
-
-def _by_row(outputs: list[np.ndarray], example_ids: Sequence[int], n_rows: int) -> np.ndarray:
-    """Stack per-feature vectors into row order (one feature per row)."""
-    emb = np.zeros((n_rows, outputs[0].shape[-1] if outputs else 0), dtype=np.float32)
-    if outputs:
-        emb[np.asarray(example_ids)] = np.stack(outputs)
-    return emb
+def _hub(task: RetrievalTask, config: str, split: str) -> datasets.Dataset:
+    # failures (network, auth, missing config) become one line in Task.load
+    return datasets.load_dataset(task.hub_id, config, split=split)
 
 
 # --------------------------------------------------------------------------- BUCC 2018
@@ -307,7 +193,9 @@ class BuccTask(RetrievalTask):
     evaluator: str = "bucc_f1"
     main_metric: str = "f1"
     eval_splits: tuple[str, ...] = ("dev", "test")
-    settings: dict[str, Any] = field(default_factory=lambda: dict(BUCC_SETTINGS))
+    hub_id: str | None = HUB_ID
+    sample_root: Path | None = SAMPLE_ROOT
+    default_settings: ClassVar[dict[str, Any]] = BUCC_SETTINGS
 
     # -- data --------------------------------------------------------------------------
     def _gold_file(self, split: str, lang: str, root: Path) -> Path | None:
@@ -338,7 +226,7 @@ class BuccTask(RetrievalTask):
         """``bucc18.{lang}`` (validation = sample, test = training set): the gold pairs only,
         ids in ``source_lang``/``target_lang``. Without the release's unpaired sentences
         mining is easier than on the real corpora; use ``--data PATH`` for paper numbers."""
-        ds = self._hub(f"bucc18.{language}", _HUB_SPLIT[split])
+        ds = _hub(self, f"bucc18.{language}", _HUB_SPLIT[split])
         return datasets.Dataset.from_list(bucc_rows_from_hub(language, ds))
 
     # -- model interface ---------------------------------------------------------------
@@ -352,10 +240,10 @@ class BuccTask(RetrievalTask):
         rows: datasets.Dataset,
         context: harness.EvalContext,
     ) -> list[list[str]]:
-        emb = _by_row(outputs, features["example_id"], len(rows))
+        emb = _by_row(outputs, features["example_id"][:], len(rows))
         # plain lists: a datasets Column reads one element per index, ~5x slower, and
         # mining touches every sentence several times (400k per side at full size)
-        sides, ids, texts = list(rows["side"]), list(rows["sentence_id"]), list(rows["text"])
+        sides, ids, texts = rows["side"][:], rows["sentence_id"][:], rows["text"][:]
         src = [i for i, s in enumerate(sides) if s != "en"]
         eng = [i for i, s in enumerate(sides) if s == "en"]
         scored = self.candidates(emb, src, eng, ids, texts)
@@ -416,7 +304,7 @@ class BuccTask(RetrievalTask):
         return context.state[key]
 
     def references(self, rows: datasets.Dataset) -> list[list[str] | None]:
-        return list(rows["gold"])
+        return rows["gold"][:]
 
     def write_predictions(self, path: Path, predictions: Sequence[list[str]]) -> None:
         """XTREME submission format: one ``src_id<TAB>en_id`` line per predicted pair."""
@@ -469,6 +357,8 @@ class TatoebaTask(RetrievalTask):
     evaluator: str = "accuracy"
     main_metric: str = "accuracy"
     eval_splits: tuple[str, ...] = ("test",)
+    hub_id: str | None = HUB_ID
+    sample_root: Path | None = SAMPLE_ROOT
 
     # -- data --------------------------------------------------------------------------
     def _files(self, language: str, root: Path) -> tuple[list[Path], bool]:
@@ -509,69 +399,21 @@ class TatoebaTask(RetrievalTask):
 
     def read_hub(self, split: str, language: str) -> datasets.Dataset:
         """``tatoeba.{xxx}``: LASER's aligned pairs (one ``validation`` split = XTREME's test)."""
-        ds = self._hub(f"tatoeba.{TATOEBA_ISO3[language]}", "validation")
+        ds = _hub(self, f"tatoeba.{TATOEBA_ISO3[language]}", "validation")
         return datasets.Dataset.from_list(tatoeba_rows_from_hub(ds))
 
     # -- model interface ---------------------------------------------------------------
     def encode(self, batch: dict[str, list], tokenizer: Any, max_length: int) -> dict[str, list]:
-        """Two features per row: the English query (side 0) and the candidate (side 1)."""
-        texts = [
-            t for pair in zip(batch["en_text"], batch["source_text"], strict=True) for t in pair
-        ]
-        enc = self._tokenize(texts, tokenizer, max_length)
-        enc["example_id"] = [e for e in batch["example_id"] for _ in range(2)]
-        enc["side"] = [side for _ in batch["example_id"] for side in (0, 1)]
-        return enc
-
-    def decode(
-        self,
-        outputs: list[np.ndarray],
-        features: datasets.Dataset,
-        rows: datasets.Dataset,
-        context: harness.EvalContext,
-    ) -> list[str]:
-        side = np.asarray(features["side"])
-        ex = np.asarray(features["example_id"])
-        queries = _by_row(
-            [o for o, s in zip(outputs, side, strict=True) if s == 0], ex[side == 0], len(rows)
+        """The family's two features per row: the English query, the source-language candidate."""
+        return super().encode(
+            {
+                "query": batch["en_text"],
+                "candidate": batch["source_text"],
+                "example_id": batch["example_id"],
+            },
+            tokenizer,
+            max_length,
         )
-        pool = _by_row(
-            [o for o, s in zip(outputs, side, strict=True) if s == 1], ex[side == 1], len(rows)
-        )
-        nearest = search.knn(queries, pool, 1, **self._search_args())
-        return [str(int(i)) for i in nearest.index[:, 0]]
-
-    def references(self, rows: datasets.Dataset) -> list[str | None]:
-        return list(rows["label"])
-
-    def write_predictions(self, path: Path, predictions: Sequence[str]) -> None:
-        """XTREME submission format: the retrieved sentence's index, one line per query."""
-        from harness.scoring import write_lines
-
-        write_lines(path, predictions)
-
-    def read_submission(
-        self, predictions: Path, labels: Path, language: str
-    ) -> tuple[list[str], list[str]]:
-        """One retrieved index per line in both files, compared in order (evaluate.py)."""
-        from harness.scoring import read_line_pairs
-
-        return read_line_pairs(predictions, labels, "write one index per line, in query order")
-
-
-def _read_tatoeba_labels(path: Path, n: int) -> list[str | None]:
-    lines = _lines(path)
-    if len(lines) != n:
-        raise HarnessError(f"{path}: {len(lines)} labels for {n} sentences")
-    labels: list[str | None] = []
-    for number, line in enumerate(lines, 1):
-        value = line.strip()
-        if not value.isdigit() or int(value) >= n:
-            raise HarnessError(
-                f"{path}:{number}: expected a sentence index in 0..{n - 1}, found {value!r}"
-            )
-        labels.append(value)
-    return labels
 
 
 def tatoeba_rows_from_hub(ds: Any) -> list[Row]:

@@ -39,29 +39,49 @@ UD-POS refuses the Hub: the ``udpos.<Language>`` configs take every treebank fol
 words of multiword tokens split and keep empty nodes, so they are not XTREME's UD-POS and
 their scores are not comparable with XTREME's. Use XTREME's ``udpos/`` or the UD v2.5 release.
 
-Model side: each word is tokenised on its own (as XTREME's ``utils_tag.py`` does); a word with
-no sub-words, or more than a whole window holds, becomes the unknown token. The word's tag
-sits on its first sub-word, other sub-words are ignored by the loss (-100). A sentence longer
-than ``max_length`` is cut, between words, into consecutive windows (one feature each); every
-word is predicted exactly once and the windows are merged back per sentence in ``decode``.
+Model side (encoding, windows, decoding, submission files): the public family
+:class:`harness.families.tagging.TaggingTask`, whose names this module re-exports.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+
+from harness_builtins.tasks.ud_conllu import (  # noqa: F401  (re-exported)
+    _DEFAULT_PRECEDENCE,
+    POS_PRECEDENCE,
+    UD_RELEASE,
+    UDSentence,
+    UDWord,
+    _ancestors,
+    _clean_form,
+    read_conllu,
+    read_ud_conllu,
+    ud_files,
+    xtreme_words,
+)
 
 import harness
 from harness._lazy import lazy_module
 from harness.errors import HarnessError
+from harness.families._base import HubReader, LocalReader, Row  # noqa: F401
+from harness.families.tagging import (  # noqa: F401  (re-exported: the old import paths)
+    IGNORE,
+    TaggingTask,
+    _blocks,
+    _lines,
+    attach_gold,
+    from_hub_schema,
+    read_gold_tags,
+    read_token_tag_file,
+    special_tokens,
+    word_pieces,
+)
 
 datasets = lazy_module("datasets")
-np = lazy_module("numpy")
-torch = lazy_module("torch")
 
 SAMPLE_ROOT = Path(__file__).parent / "data"
 
@@ -132,99 +152,23 @@ UD_HUB_NAMES = {
     "yo": "Yoruba",
     "zh": "Chinese",
 }
-# ud-conversion-tools' POS precedence for picking the head of a multiword token (XTREME copy)
-_DEFAULT_PRECEDENCE = tuple(
-    "VERB NOUN PROPN PRON ADJ NUM ADV INTJ AUX ADP DET PART CCONJ SCONJ X PUNCT".split()
-)
-POS_PRECEDENCE = {
-    "es": tuple("VERB AUX PRON ADP DET".split()),
-    "fr": tuple("VERB AUX PRON NOUN ADJ ADV ADP DET PART SCONJ CONJ".split()),
-    "it": tuple("VERB AUX ADV PRON ADP DET INTJ".split()),
-}
-UD_RELEASE = "ud-treebanks-v2.5"
-IGNORE = -100  # label id the loss ignores (transformers' convention)
 
-Row = dict[str, Any]
-LocalReader = Callable[["TaggingTask", str, str, Path], list[Row]]
 LocalLayout = Callable[["TaggingTask", str, str, Path], list[Path]]
-HubReader = Callable[["TaggingTask", str, str], "datasets.Dataset"]
+"""Files of a built-in whose layout depends on the data folder or a setting (see below)."""
 
 
-# --------------------------------------------------------------------------- token/tag files
-def _lines(path: Path) -> list[str]:
-    with harness.open_text(path, encoding="utf-8-sig", newline="") as handle:
-        return [line.rstrip("\r\n") for line in handle]
+@dataclass(frozen=True, kw_only=True)
+class _FolderTaggingTask(TaggingTask):
+    """A built-in whose files depend on what the data folder holds (UD-POS: XTREME's files or
+    the UD release) or on a setting (CCG's ``data_dir``), found by ``find_files``."""
+
+    find_files: LocalLayout
+
+    def local_files(self, split: str, language: str, root: Path) -> list[Path]:
+        return self.find_files(self, split, language, root)
 
 
-def _blocks(path: Path) -> list[list[tuple[int, str]]]:
-    """Blank-line separated blocks of (line number, line); empty blocks never appear."""
-    blocks: list[list[tuple[int, str]]] = [[]]
-    for n, line in enumerate(_lines(path), 1):
-        if line.strip():
-            blocks[-1].append((n, line))
-        elif blocks[-1]:
-            blocks.append([])
-    return [b for b in blocks if b]
-
-
-def read_token_tag_file(
-    task: TaggingTask, path: Path, *, tags_optional: bool
-) -> list[tuple[list[str], list[int], int]]:
-    """XTREME's processed ``token<TAB>tag`` layout -> (tokens, tag ids, first line) per sentence.
-
-    A test file may hold tokens only (``tags_optional``): its tag ids are then -1.
-    """
-    sentences = []
-    for block in _blocks(path):
-        tokens, tags = [], []
-        for n, line in block:
-            fields = line.split("\t")
-            where = f"{path}:{n}"
-            if len(fields) == 2 and fields[0].strip():
-                tokens.append(fields[0].strip())
-                tags.append(task.tag_index(fields[1], where))
-            elif len(fields) == 1 and tags_optional:
-                tokens.append(fields[0].strip())
-                tags.append(-1)
-            else:
-                raise HarnessError(
-                    f"{where}: expected 'token<TAB>tag'"
-                    + (" or a token alone" if tags_optional else "")
-                    + f", found {len(fields)} tab-separated field(s)"
-                )
-        if -1 in tags and any(t >= 0 for t in tags):
-            raise HarnessError(
-                f"{path}:{block[0][0]}: sentence mixes tagged and untagged tokens; "
-                "tag every token or none"
-            )
-        sentences.append((tokens, tags, block[0][0]))
-    return sentences
-
-
-def read_gold_tags(task: TaggingTask, path: Path) -> list[tuple[list[int], int]]:
-    """evaluate.py's label layout: one tag per line, a blank line between sentences."""
-    return [
-        ([task.tag_index(line, f"{path}:{n}") for n, line in block], block[0][0])
-        for block in _blocks(path)
-    ]
-
-
-def attach_gold(task: TaggingTask, rows: list[Row], path: Path, labels_path: Path) -> None:
-    """Fill unlabelled rows from a gold label file; counts must agree sentence by sentence."""
-    gold = read_gold_tags(task, labels_path)
-    if len(gold) != len(rows):
-        raise HarnessError(
-            f"{labels_path}: {len(gold)} sentences of gold tags for {len(rows)} sentences in {path}"
-        )
-    for row, (tags, line) in zip(rows, gold, strict=True):
-        if len(tags) != len(row["tokens"]):
-            raise HarnessError(
-                f"{labels_path}:{line}: {len(tags)} tags for a sentence of "
-                f"{len(row['tokens'])} tokens ({path}:{row['line']})"
-            )
-        row["tags"] = tags
-
-
+# --------------------------------------------------------------------------- XTREME layout
 def _read_xtreme_tsv(task: TaggingTask, split: str, lang: str, root: Path) -> list[Row]:
     folder = task.xtreme_name or task.name
     path = root / folder / f"{split}-{lang}.tsv"
@@ -235,192 +179,6 @@ def _read_xtreme_tsv(task: TaggingTask, split: str, lang: str, root: Path) -> li
     labels = root / "labels" / folder / f"{split}-{lang}.tsv"
     if labels.is_file():
         attach_gold(task, rows, path, labels)
-    return rows
-
-
-# --------------------------------------------------------------------------- CoNLL-U (UD)
-_WORD_ID = re.compile(r"[1-9][0-9]*")
-_RANGE_ID = re.compile(r"([1-9][0-9]*)-([1-9][0-9]*)")
-_EMPTY_ID = re.compile(r"[0-9]+\.[1-9][0-9]*")
-
-
-@dataclass
-class UDWord:
-    form: str
-    upos: str
-    heads: tuple[int | None, ...]
-    """HEAD (None for ``_``) followed by the integer heads of the enhanced DEPS column."""
-    line: int
-
-
-@dataclass
-class UDSentence:
-    words: list[UDWord]
-    multiword: list[tuple[int, int, str, int]]
-    """(first word id, last word id, fused form, line) of each multiword token."""
-    line: int
-
-
-def read_conllu(path: Path) -> list[UDSentence]:
-    """Parse a CoNLL-U file: word lines, multiword ranges, comments and empty nodes.
-
-    Checks what the conversion relies on (10 fields, well-formed IDs in sequence, integer
-    HEAD, ranges over existing words) and names ``file:line`` when something is broken.
-    """
-    sentences: list[UDSentence] = []
-    words: list[UDWord] = []
-    multiword: list[tuple[int, int, str, int]] = []
-    start = 0
-
-    def close(n: int) -> None:
-        nonlocal words, multiword
-        if words:
-            for first, last, form, line in multiword:
-                if last > len(words):
-                    raise HarnessError(
-                        f"{path}:{line}: multiword token {first}-{last} '{form}' covers word "
-                        f"{last}, but the sentence ending at line {n} has {len(words)} words"
-                    )
-            sentences.append(UDSentence(words, multiword, start))
-        elif multiword:
-            raise HarnessError(f"{path}:{multiword[0][3]}: multiword token without words")
-        words, multiword = [], []
-
-    lines = _lines(path)
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            close(n)
-            continue
-        if line.startswith("#"):
-            continue
-        fields = line.split("\t")
-        where = f"{path}:{n}"
-        if len(fields) != 10:
-            raise HarnessError(
-                f"{where}: expected 10 tab-separated CoNLL-U fields, found {len(fields)}"
-            )
-        ident = fields[0]
-        if not words and not multiword:
-            start = n
-        if _EMPTY_ID.fullmatch(ident):
-            continue  # empty node of the enhanced graph: not a word of the sentence
-        span = _RANGE_ID.fullmatch(ident)
-        if span:
-            first, last = int(span.group(1)), int(span.group(2))
-            if first >= last or first != len(words) + 1:
-                raise HarnessError(
-                    f"{where}: multiword range '{ident}' must start at the next word "
-                    f"({len(words) + 1}) and span at least two words"
-                )
-            multiword.append((first, last, fields[1], n))
-            continue
-        if not _WORD_ID.fullmatch(ident):
-            raise HarnessError(f"{where}: bad ID '{ident}' (expected N, N-M or N.M)")
-        if int(ident) != len(words) + 1:
-            raise HarnessError(
-                f"{where}: word ID {ident} out of sequence (expected {len(words) + 1}); "
-                "is a blank line missing between sentences?"
-            )
-        head_field = fields[6]
-        if head_field == "_":
-            head: int | None = None
-        elif head_field.isdigit():
-            head = int(head_field)
-        else:
-            raise HarnessError(f"{where}: HEAD '{head_field}' is not a word ID")
-        deps: list[int] = []
-        if fields[8] != "_":
-            for pair in fields[8].split("|"):
-                target = pair.split(":")[0]
-                if target.isdigit():  # heads that are empty nodes (8.1) are skipped, as XTREME does
-                    deps.append(int(target))
-        words.append(UDWord(fields[1], fields[3], (head, *deps), n))
-    close(len(lines) + 1)
-    return sentences
-
-
-def _ancestors(parents: dict[Any, tuple], node: int) -> int:
-    """How many nodes reach ``node`` through head links (networkx ``ancestors``, cycles too)."""
-    seen: set = set()
-    todo = list(parents.get(node, ()))
-    while todo:
-        current = todo.pop()
-        if current in seen or current == node:
-            continue
-        seen.add(current)
-        todo.extend(parents.get(current, ()))
-    return len(seen)
-
-
-def xtreme_words(sentence: UDSentence, lang: str) -> list[tuple[str, str, int]]:
-    """(form, UPOS, line) of a sentence after XTREME's multiword-token replacement.
-
-    The word of each multiword span with the fewest ancestors in the dependency graph (basic
-    HEAD plus enhanced DEPS) takes the fused form; on a tie the precedence list of the
-    language decides (tags missing from it rank last, the earliest word wins); the other
-    words of the span are dropped. ud-conversion-tools, used by XTREME, does the same.
-    """
-    parents = {i: w.heads for i, w in enumerate(sentence.words, 1)}
-    precedence = POS_PRECEDENCE.get(lang, _DEFAULT_PRECEDENCE)
-    forms = {i: w.form for i, w in enumerate(sentence.words, 1)}
-    dropped: set[int] = set()
-    for first, last, fused, _line in sentence.multiword:
-        span = list(range(first, last + 1))
-        depth = {i: _ancestors(parents, i) for i in span}
-        top = [i for i in span if depth[i] == min(depth.values())]
-
-        def rank(i: int) -> int:
-            upos = sentence.words[i - 1].upos
-            return precedence.index(upos) if upos in precedence else len(precedence)
-
-        head = top[0] if len(top) == 1 else min(top, key=rank)
-        forms[head] = fused
-        dropped.update(i for i in span if i != head)
-    return [(forms[i], w.upos, w.line) for i, w in enumerate(sentence.words, 1) if i not in dropped]
-
-
-def _clean_form(form: str) -> str:
-    """XTREME's utils_preprocess: strip, drop ZERO WIDTH NON-JOINER, remove spaces inside."""
-    return "".join(form.strip().replace("\u200c", "").split(" "))
-
-
-def ud_files(root: Path, split: str, lang: str, release: str = UD_RELEASE) -> list[Path]:
-    """Every treebank file of ``lang`` for ``split``, in XTREME's (file name) order."""
-    found = []
-    for path in (root / release).glob("*/*.conllu"):
-        name = path.name
-        if name.split("_")[0] != lang:
-            continue
-        kind = (
-            "train"
-            if "train" in name
-            else "dev"
-            if "dev" in name
-            else "test"
-            if "test" in name
-            else None
-        )
-        if kind == split:
-            found.append(path)
-    return sorted(found, key=lambda p: p.name)
-
-
-def read_ud_conllu(task: TaggingTask, path: Path, lang: str) -> list[Row]:
-    rows = []
-    for sentence in read_conllu(path):
-        words = [
-            (_clean_form(form), upos, line) for form, upos, line in xtreme_words(sentence, lang)
-        ]
-        underscores = sum(form == "_" for form, _, _ in words)
-        if underscores and underscores >= len(words) - 1:
-            continue  # a treebank without text (forms withheld), skipped as XTREME does
-        rows.append(
-            {
-                "tokens": [form for form, _, _ in words],
-                "tags": [task.tag_index(upos, f"{path}:{line}") for _, upos, line in words],
-                "line": sentence.line,
-            }
-        )
     return rows
 
 
@@ -524,30 +282,6 @@ def _ccg_hub(task: TaggingTask, split: str, lang: str) -> datasets.Dataset:
 _HUB_SPLIT = {"train": "train", "dev": "validation", "test": "test"}
 
 
-def from_hub_schema(task: TaggingTask, ds: datasets.Dataset, column: str) -> datasets.Dataset:
-    """``tokens`` + a tag column (ClassLabel ids or strings) -> normalised rows, by tag name."""
-    feature = ds.features[column]
-    inner = getattr(feature, "feature", None)
-    if inner is None and isinstance(feature, list) and feature:
-        inner = feature[0]
-    names = getattr(inner, "names", None)
-    where = f"{task.hub_id} column '{column}'"
-    mapping = {i: task.tag_index(name, where) for i, name in enumerate(names)} if names else None
-
-    def convert(batch: dict[str, list]) -> dict[str, list]:
-        tags = []
-        for n, (tokens, row) in enumerate(zip(batch["tokens"], batch[column], strict=True)):
-            if len(tokens) != len(row):
-                raise HarnessError(f"{where}: row {n}: {len(tokens)} tokens but {len(row)} tags")
-            tags.append(
-                [mapping[t] for t in row] if mapping else [task.tag_index(t, where) for t in row]
-            )
-        return {"tokens": batch["tokens"], "tags": tags, "line": [0] * len(tags)}
-
-    ds = ds.filter(lambda row: len(row["tokens"]) > 0)
-    return ds.map(convert, batched=True, remove_columns=ds.column_names)
-
-
 def _udpos_hub(task: TaggingTask, split: str, lang: str) -> datasets.Dataset:
     """Refuse: google/xtreme's ``udpos.<Language>`` is not the UD-POS XTREME scores on."""
     raise HarnessError(
@@ -569,200 +303,7 @@ def _hub_reader(config: Callable[[str], str], column: str) -> HubReader:
     return read
 
 
-# --------------------------------------------------------------------------- the task family
-def special_tokens(tokenizer: Any) -> tuple[list[int], list[int]]:
-    """Ids the tokenizer puts before and after a single sequence ([CLS] .. [SEP], <s> .. </s>)."""
-    bare = tokenizer("a", add_special_tokens=False)["input_ids"]
-    full = tokenizer("a", add_special_tokens=True)["input_ids"]
-    for k in range(len(full) - len(bare) + 1):
-        if full[k : k + len(bare)] == bare:
-            return list(full[:k]), list(full[k + len(bare) :])
-    raise HarnessError(f"cannot locate the special tokens of {type(tokenizer).__name__}")
-
-
-def word_pieces(words: Sequence[str], tokenizer: Any, budget: int) -> list[list[int]]:
-    """Sub-word ids of each word tokenised alone (as XTREME does); never empty, never > budget."""
-    if not words:
-        return []
-    unk = tokenizer.unk_token_id
-    pieces = tokenizer(list(words), add_special_tokens=False)["input_ids"]
-    return [p if 0 < len(p) <= budget else [unk] for p in pieces]
-
-
-@dataclass(frozen=True, kw_only=True)
-class TaggingTask(harness.Task):
-    """One tag per word, predicted on the word's first sub-word (token-classification head)."""
-
-    tags: tuple[str, ...] = ()
-    """The tag set in head order; empty when it is read with the data (CCG's vocabulary)."""
-    local_reader: LocalReader
-    local_layout: LocalLayout
-    hub_reader: HubReader | None = None
-    no_dev: tuple[str, ...] = ()
-    """Languages without a dev split."""
-    head: str = "token-classification"
-    evaluator: str = "seqeval"
-    main_metric: str = "f1"
-    state: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
-    """Read-time state: the tag vocabulary loaded from the data (CCG)."""
-
-    # -- data --------------------------------------------------------------------------
-    def splits_for(self, language: str) -> tuple[str, ...]:
-        if language in self.no_dev:
-            return tuple(s for s in self.eval_splits if s != "dev")
-        return self.eval_splits
-
-    def local_files(self, split: str, language: str, root: Path) -> list[Path]:
-        return self.local_layout(self, split, language, root)
-
-    def read_local(self, split: str, language: str, root: Path) -> list[Row]:
-        return self.local_reader(self, split, language, root)
-
-    def read_hub(self, split: str, language: str) -> datasets.Dataset:
-        if self.hub_reader is None:
-            raise HarnessError(
-                f"task '{self.name}' has no Hugging Face Hub source; use --data PATH"
-            )
-        return self.hub_reader(self, split, language)
-
-    @property
-    def tag_names(self) -> tuple[str, ...]:
-        names = self.tags or self.state.get("labels")
-        if not names:
-            raise HarnessError(
-                f"task '{self.name}': its tag vocabulary is read with the data; load a split first"
-            )
-        return names
-
-    def tag_index(self, tag: str, where: str) -> int:
-        tag = tag.strip()
-        names = self.tag_names
-        index = self.state.get("_index")
-        if index is None or index[0] is not names:
-            index = (names, {t: i for i, t in enumerate(names)})
-            self.state["_index"] = index
-        try:
-            return index[1][tag]
-        except KeyError:
-            shown = ", ".join(names[:20]) + (
-                f", ... ({len(names)} tags)" if len(names) > 20 else ""
-            )
-            raise HarnessError(
-                f"{where}: unknown tag '{tag}' for task '{self.name}' (expected one of: {shown})"
-            ) from None
-
-    # -- model interface ---------------------------------------------------------------
-    @property
-    def num_labels(self) -> int:
-        return len(self.tag_names)
-
-    def encode(self, batch: dict[str, list], tokenizer: Any, max_length: int) -> dict[str, list]:
-        prefix, suffix = special_tokens(tokenizer)
-        budget = max_length - len(prefix) - len(suffix)
-        if budget < 1:
-            raise HarnessError(f"max_length {max_length} leaves no room for words")
-        with_types = "token_type_ids" in tokenizer.model_input_names
-        out: dict[str, list] = {
-            k: [] for k in ("input_ids", "attention_mask", "labels", "word_ids", "example_id")
-        }
-        if with_types:
-            out["token_type_ids"] = []
-        flat = [w for words in batch["tokens"] for w in words]
-        pieces = word_pieces(flat, tokenizer, budget)
-        start = 0
-        for words, tags, example in zip(
-            batch["tokens"], batch["tags"], batch["example_id"], strict=True
-        ):
-            row_pieces, start = pieces[start : start + len(words)], start + len(words)
-            windows: list[tuple[list[int], list[int], list[int]]] = []
-            ids: list[int] = []
-            labels: list[int] = []
-            word_ids: list[int] = []
-            for i, (piece, tag) in enumerate(zip(row_pieces, tags, strict=True)):
-                if ids and len(ids) + len(piece) > budget:
-                    windows.append((ids, labels, word_ids))
-                    ids, labels, word_ids = [], [], []
-                ids += piece
-                labels += [tag if tag >= 0 else IGNORE] + [IGNORE] * (len(piece) - 1)
-                word_ids += [i] + [-1] * (len(piece) - 1)
-            if ids:
-                windows.append((ids, labels, word_ids))
-            for ids, labels, word_ids in windows:
-                n = len(prefix) + len(ids) + len(suffix)
-                out["input_ids"].append(prefix + ids + suffix)
-                out["attention_mask"].append([1] * n)
-                out["labels"].append([IGNORE] * len(prefix) + labels + [IGNORE] * len(suffix))
-                out["word_ids"].append([-1] * len(prefix) + word_ids + [-1] * len(suffix))
-                out["example_id"].append(example)
-                if with_types:
-                    out["token_type_ids"].append([0] * n)
-        return out
-
-    def collator(self, tokenizer: Any) -> Any:
-        from transformers import DataCollatorForTokenClassification
-
-        return DataCollatorForTokenClassification(tokenizer, pad_to_multiple_of=8)
-
-    def predict(self, model: Any, inputs: dict[str, torch.Tensor]) -> list[torch.Tensor]:
-        """The best tag id per token (not the logits: a CCG head has >1000 outputs per token)."""
-        best = model(**inputs).logits.argmax(-1)
-        lengths = inputs["attention_mask"].sum(-1).tolist()
-        return [row[:n] for row, n in zip(best, lengths, strict=True)]
-
-    def decode(
-        self,
-        outputs: list[np.ndarray],
-        features: datasets.Dataset,
-        rows: datasets.Dataset,
-        context: harness.EvalContext,
-    ) -> list[list[str]]:
-        names = self.tag_names
-        position = {example: i for i, example in enumerate(rows["example_id"])}
-        predicted: list[list[str | None]] = [[None] * len(words) for words in rows["tokens"]]
-        for best, example, word_ids in zip(
-            outputs, features["example_id"], features["word_ids"], strict=True
-        ):
-            sentence = predicted[position[example]]
-            for tag, word in zip(np.asarray(best).tolist(), word_ids, strict=True):
-                if word >= 0:
-                    sentence[word] = names[int(tag)]
-        for i, sentence in enumerate(predicted):
-            if None in sentence:
-                raise RuntimeError(f"task '{self.name}': no prediction for a word of row {i}")
-        return predicted  # type: ignore[return-value]
-
-    def references(self, rows: datasets.Dataset) -> list[list[str] | None]:
-        names = self.tag_names
-        return [
-            None if any(t < 0 for t in tags) else [names[t] for t in tags] for tags in rows["tags"]
-        ]
-
-    def read_submission(
-        self, predictions: Path, labels: Path, language: str
-    ) -> tuple[list[list[str]], list[list[str]]]:
-        """A prediction and a label file as evaluate.py reads them (``read_tag``), for scoring."""
-        from harness.scoring import read_tag_blocks
-
-        predicted, gold = read_tag_blocks(predictions), read_tag_blocks(labels)
-        if len(predicted) != len(gold):
-            raise HarnessError(
-                f"{predictions}: {len(predicted)} sentences, but {labels} has {len(gold)}"
-            )
-        return predicted, gold
-
-    def write_predictions(self, path: Path, predictions: Sequence[Sequence[str]]) -> None:
-        """XTREME submission format: one tag per line, a blank line between sentences."""
-        harness.atomic_write_text(
-            path, "\n".join("".join(f"{t}\n" for t in s) for s in predictions)
-        )
-
-
-def _panx_files(task: TaggingTask, split: str, lang: str, root: Path) -> list[Path]:
-    labels = root / "labels" / "panx" / f"{split}-{lang}.tsv"
-    return [root / "panx" / f"{split}-{lang}.tsv"] + ([labels] if labels.is_file() else [])
-
-
-UDPOS = TaggingTask(
+UDPOS = _FolderTaggingTask(
     name="udpos",
     description="Universal Dependencies v2.5 POS tagging (17 UPOS tags) as in XTREME: train on "
     "English, test zero-shot in 33 languages; scored with seqeval F1 like XTREME's evaluate.py.",
@@ -775,7 +316,7 @@ UDPOS = TaggingTask(
     sample_root=SAMPLE_ROOT,
     homepage="https://universaldependencies.org/",
     settings={"format": "auto"},
-    local_layout=_udpos_files,
+    find_files=_udpos_files,
     local_reader=_read_udpos,
     hub_reader=_udpos_hub,
 )
@@ -791,12 +332,11 @@ PANX = TaggingTask(
     hub_id="google/xtreme",
     sample_root=SAMPLE_ROOT,
     homepage="https://github.com/google-research/xtreme",
-    local_layout=_panx_files,
-    local_reader=_read_xtreme_tsv,
+    local_layout=lambda split, lang: [f"panx/{split}-{lang}.tsv"],  # + labels/panx/ gold
     hub_reader=_hub_reader(lambda lang: f"PAN-X.{lang}", "ner_tags"),
 )
 
-CCG = TaggingTask(
+CCG = _FolderTaggingTask(
     name="ccg",
     description="CCG supertagging (CCGbank, jiant's format; Phang et al. 2020): one supertag per "
     "token from a vocabulary file (jiant's has 1363 tags); token accuracy. CCGbank is licensed: "
@@ -809,7 +349,7 @@ CCG = TaggingTask(
     sample_root=SAMPLE_ROOT,
     homepage="https://catalog.ldc.upenn.edu/LDC2005T13",
     settings={"data_dir": ""},
-    local_layout=_ccg_files,
+    find_files=_ccg_files,
     local_reader=_read_ccg,
     hub_reader=_ccg_hub,
 )
