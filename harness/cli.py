@@ -140,6 +140,14 @@ def _parser() -> argparse.ArgumentParser:
     _sources(lb)
     lb.add_argument("--out", type=Path, default=Path("leaderboards"))
     lb.add_argument(
+        "--references",
+        type=Path,
+        metavar="DIR",
+        help="published reference result files, shown as published rows with their citations "
+        "(default: references/ when it exists)",
+    )
+    lb.add_argument("--no-references", action="store_true", help="leave published rows out")
+    lb.add_argument(
         "--html",
         action=argparse.BooleanOptionalAction,
         default=True,
@@ -304,6 +312,9 @@ def _dispatch(args: argparse.Namespace, plugins: Sequence[Any]) -> int:
         from harness.leaderboard import regenerate
 
         runs, results = _source_paths(args)
+        references = args.references or Path("references")
+        if not args.no_references and (args.references or references.is_dir()):
+            results.append(references)  # a missing --references DIR is an error there
         written, problems = regenerate(runs, args.out, html=args.html, results=results)
         for problem in problems:
             print(f"skipped invalid results: {problem}", file=sys.stderr)

@@ -10,7 +10,8 @@ Output is a pure function of the valid records found, so regenerating twice give
 byte-identical files (PNG metadata is fixed). Records come from committed result files
 and run folders (``harness.reporting.sources``: an invalid result file is refused, an
 invalid ``results.json`` is listed and skipped, never mixed in). Several seeds show
-mean ± std (n); sample-data, real-data and published rows get tables of their own.
+mean ± std (n); sample-data, real-data and published rows get tables of their own,
+and published rows name their publication and list their sources (``reporting.published``).
 """
 
 from __future__ import annotations
@@ -22,10 +23,12 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from harness.reporting import heatmaps
+from harness.reporting import heatmaps, published
 from harness.reporting import html as webpage
-from harness.reporting.records import KINDS, PROTOCOL, Record, Setup, as_records
+from harness.reporting.published import AVERAGE, AVERAGE_NOTE, AVERAGE_ONLY, citation_lines
+from harness.reporting.records import KINDS, PROTOCOL, Record, Setup, as_records, latest
 from harness.reporting.sources import collect as collect_records
+from harness.reporting.sources import read_sources
 from harness.reporting.tables import MISSING, Table, markdown, mean_std, slug, task_order
 from harness.results import atomic_write_text
 from harness.scoring import (
@@ -69,6 +72,11 @@ def _as_dict(record: Record) -> dict[str, Any]:
     return out
 
 
+def _seed_average(scores: dict[str, float]) -> float:
+    """A seed's average over languages: the published average where that is all there is."""
+    return scores[AVERAGE] if AVERAGE in scores else statistics.mean(scores.values())
+
+
 def _by_seed(records: list[Record]) -> dict[int, dict[str, float]]:
     out: dict[int, dict[str, float]] = defaultdict(dict)
     for r in records:
@@ -92,7 +100,7 @@ def _targets(records: list[Record]) -> list[str]:
 # --------------------------------------------------------------------------- tables
 def _target_rows(records: list[Record], target: str) -> Table:
     rows = [r for r in records if r.target == target and r.main]
-    languages = sorted({r.language for r in rows})
+    languages = sorted({r.language for r in rows} - {AVERAGE})
     groups: dict[tuple[str, ...], list[Record]] = defaultdict(list)
     for r in rows:
         groups[(*r.setup, r.split, r.metric)].append(r)
@@ -100,8 +108,10 @@ def _target_rows(records: list[Record], target: str) -> Table:
     for (model, inter, data, split, metric), rs in sorted(groups.items()):
         seeds = _by_seed(rs)
         cells = [mean_std([s[lg] for s in seeds.values() if lg in s]) for lg in languages]
-        complete = [s for s in seeds.values() if len(s) == len(languages)]
-        avg = mean_std([statistics.mean(s.values()) for s in complete])
+        given = [s[AVERAGE] for s in seeds.values() if AVERAGE in s]
+        complete = [s for s in seeds.values() if len(s) == len(languages) and AVERAGE not in s]
+        avg = f"{mean_std(given)} {AVERAGE_ONLY}" if given else ""
+        avg = avg or mean_std([statistics.mean(s.values()) for s in complete])
         table.append([model, inter, data, split, metric, avg, *cells])
     return ["model", "intermediate", "data", "split", "metric", "avg", *languages], table
 
@@ -113,7 +123,9 @@ def _summary_rows(records: list[Record]) -> Table:
         row = list(setup)
         for target in targets:
             _, seeds = _main_scores(records, setup, target)
-            row.append(mean_std([statistics.mean(s.values()) for s in seeds.values()]))
+            cell = mean_std([_seed_average(s) for s in seeds.values()])
+            given = any(AVERAGE in s for s in seeds.values())
+            row.append(f"{cell} {AVERAGE_ONLY}" if given else cell)
         table.append(row)
     return ["model", "intermediate", "data", *targets], table
 
@@ -133,7 +145,8 @@ def _xtreme_rows(records: list[Record]) -> Table:
     """XTREME scores per setup, computed as evaluate.py from test-split records.
 
     A task's score needs every XTREME language of the task; with fewer it is shown over
-    the languages present, marked †, and left out of group and overall scores.
+    the languages present, marked †, and left out of group and overall scores. A published
+    task average (language ``all``) is shown as given, marked ‡, and left out as well.
     """
     test = [
         r
@@ -143,13 +156,18 @@ def _xtreme_rows(records: list[Record]) -> Table:
     nested: dict[Setup, dict[int, dict[str, dict[str, dict[str, float]]]]] = defaultdict(
         lambda: defaultdict(lambda: defaultdict(dict))
     )
+    given: dict[Setup, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     for r in test:
+        if r.language == AVERAGE:
+            if r.main:
+                given[r.setup][r.target].append(r.value)
+            continue
         nested[r.setup][r.seed][r.target].setdefault(r.language, {})[r.metric] = r.value
     tasks = [t for t in XTREME_TASKS if any(r.target == t for r in test)]
     rows: list[tuple[Setup, dict[str, str]]] = []
     shown_groups: set[str] = set()
     any_overall = False
-    for setup in sorted(nested):
+    for setup in sorted(set(nested) | set(given)):
         complete: dict[str, list[float]] = defaultdict(list)
         partial: dict[str, list[float]] = defaultdict(list)
         for seed in sorted(nested[setup]):
@@ -176,6 +194,8 @@ def _xtreme_rows(records: list[Record]) -> Table:
                 cells[key] = mean_std(complete[key])
             elif partial.get(key):
                 cells[key] = f"{mean_std(partial[key])} {PARTIAL}"
+            elif given[setup].get(key):
+                cells[key] = f"{mean_std(given[setup][key])} {AVERAGE_ONLY}"
         rows.append((setup, cells))
     columns = tasks + [g for g in GROUPS if g in shown_groups] + (["XTREME"] if any_overall else [])
     return (
@@ -206,7 +226,7 @@ def xtreme_table(records: Records) -> str:
 def _average(records: list[Record], setup: Setup, target: str) -> float:
     """Mean over seeds of the target's average main metric over languages (NaN if none)."""
     _, seeds = _main_scores(records, setup, target)
-    per_seed = [statistics.mean(s.values()) for s in seeds.values()]
+    per_seed = [_seed_average(s) for s in seeds.values()]
     return statistics.mean(per_seed) if per_seed else math.nan
 
 
@@ -252,9 +272,12 @@ def language_matrix(records: Records) -> dict[Setup, Matrix]:
             per_language: dict[str, list[float]] = defaultdict(list)
             for scores in seeds.values():
                 for lg, v in scores.items():
-                    per_language[lg].append(v)
+                    if lg != AVERAGE:  # a published average has no place among languages
+                        per_language[lg].append(v)
             values[target] = {lg: statistics.mean(v) for lg, v in per_language.items()}
         languages = by_resource({lg for v in values.values() for lg in v})
+        if not languages:
+            continue
         matrix = [[values[t].get(lg, math.nan) for lg in languages] for t in targets]
         out[setup] = (targets, languages, matrix)
     return out
@@ -312,6 +335,21 @@ _GROUPS_NOTE = (
 )
 
 
+def _notes(records: list[Record], citations: Mapping[str, str]) -> dict[str, list[str]]:
+    """Lines under each summary table (anchor): the groups, what ‡ means, the sources."""
+    notes: dict[str, list[str]] = {}
+    for tag, _, subset in _by_kind(records) if records else []:
+        cited = [f"Source: {line}" for line in citation_lines(subset, citations)]
+        averages = [AVERAGE_NOTE] if any(r.language == AVERAGE for r in subset) else []
+        notes[f"xtreme{tag}"] = [_GROUPS_NOTE, *averages, *cited]
+        notes[f"average{tag}"] = [*averages, *cited]
+        notes[f"intermediate{tag}"] = cited
+    for target in _targets(records):
+        for tag, _, subset in _by_kind([r for r in records if r.target == target]):
+            notes[f"target-{target}{tag}"] = published.target_notes(subset, citations)
+    return notes
+
+
 def _by_kind(records: list[Record]) -> list[tuple[str, str, list[Record]]]:
     """(anchor suffix, title suffix, records) per data kind; no suffixes for a single kind."""
     kinds = [k for k in KINDS if any(r.kind == k for r in records)]
@@ -326,13 +364,20 @@ def _per_target(records: list[Record], target: str) -> list[tuple[str, str, Tabl
     return [(tag, kind, _target_rows(subset, target)) for tag, kind, subset in _by_kind(mine)]
 
 
-def _target_md(records: list[Record], target: str) -> str:
-    """The target's table, one per data kind (with a heading) where the board has several."""
+def _target_md(records: list[Record], target: str, citations: Mapping[str, str]) -> str:
+    """The target's table, one per data kind (with a heading) where the board has several,
+    with the meaning of ‡ and the source of each published row under it."""
     parts = []
-    for tag, title, table in _per_target(records, target):
+    mine = [r for r in records if r.target == target]
+    for (tag, title, table), (_, _, subset) in zip(
+        _per_target(records, target), _by_kind(mine), strict=True
+    ):
         if tag:
             parts.append(f"## {title.removeprefix(' — ').capitalize()}\n")
         parts.append(markdown(*table) + "\n")
+        notes = published.target_notes(subset, citations)
+        if notes:
+            parts.append("".join(f"- {n}\n" for n in notes))
     return "\n".join(parts)
 
 
@@ -376,28 +421,34 @@ def regenerate(
     earlier run generated that no longer apply are removed, so the folder always equals
     what the records say. An invalid result file raises before anything is written.
     """
-    records, problems = collect_records(sources, results)
+    found = read_sources(sources, results)
+    records, problems, citations = latest(found.records), found.problems, found.citations
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     targets = _targets(records)
     figures = _figures(records, out) if html and records else []
     written: list[Path] = [p for p, _, _ in figures]
     sections = _sections(records)
+    notes = _notes(records, citations)
+    unpaired = published.unpaired(records)
 
     # Markdown
     lines = [MARKER, "# Leaderboard", "", _INTRO, ""]
     if html:
         lines += ["Sortable tables and heat maps: [index.html](index.html).", ""]
-    for _, title, table in sections:
+    for anchor, title, table in sections:
         lines += [f"## {title}", "", markdown(*table), ""]
+        extra = [n for n in notes.get(anchor, []) if n != _GROUPS_NOTE]  # HTML has those
+        lines += [f"- {n}" for n in extra] + [""] * bool(extra)
     if records:
         lines += ["## Per target", ""] + [f"- [{t}]({t}.md)" for t in targets] + [""]
     else:
         lines += ["No valid result records found.", ""]
-    if figures:
+    if figures or unpaired:
         lines += ["## Heat maps", ""]
         for path, alt, caption in figures:
             lines += [f"![{alt}](figures/{path.name})", "", f"*{caption}*", ""]
+        lines += [f"- {n}" for n in unpaired] + [""] * bool(unpaired)
     if problems:
         lines += ["## Skipped result files (failed schema validation)", ""]
         lines += [f"- {p}" for p in problems] + [""]
@@ -406,7 +457,7 @@ def regenerate(
         atomic_write_text(
             path,
             f"{MARKER}\n# {target}\n\nMain metric per language. Back to the "
-            f"[leaderboard](README.md).\n\n{_target_md(records, target)}",
+            f"[leaderboard](README.md).\n\n{_target_md(records, target, citations)}",
         )
         written.append(path)
     readme = out / "README.md"
@@ -415,7 +466,8 @@ def regenerate(
 
     if html:
         index = out / "index.html"
-        page = _page(records, sections, targets, figures, problems)
+        notes["heatmaps"] = unpaired
+        page = _page(records, sections, targets, figures, problems, notes)
         atomic_write_text(index, page)
         written.insert(1, index)
     _remove_stale(out, set(written))
@@ -428,6 +480,7 @@ def _page(
     targets: list[str],
     figures: list[webpage.Figure],
     problems: list[str],
+    notes: dict[str, list[str]],
 ) -> str:
     return webpage.page(
         marker=MARKER,
@@ -437,7 +490,7 @@ def _page(
         figures=figures,
         problems=problems,
         empty=not records,
-        notes={"xtreme": _GROUPS_NOTE},
+        notes={anchor: " ".join(lines) for anchor, lines in notes.items() if lines},
     )
 
 

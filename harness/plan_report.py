@@ -1,15 +1,16 @@
 """``harness plan``: what ``harness run`` with the same arguments would do, before doing it.
 
-The run's phases after resume (a run folder's finished phases are skipped exactly as the
-runner skips them) and sharding, each with its training rows, evaluation rows, batch layout,
-optimizer steps and a training time projected from the throughput earlier runs of the same
-model measured (``runs/*/timings.json``). Rows are read from the data source, nothing is
-tokenised or trained, and no run folder is created.
+The run's phases after resume (``harness.resume`` decides, as for the runner, which
+finished phases are kept) and sharding, each with its training rows, evaluation rows, batch
+layout, optimizer steps and a training time projected from the throughput earlier runs of
+the same model measured (``runs/*/timings.json``); with ``--intermediate auto:K``, what each
+target trains from. Rows are read from the data source, nothing is tokenised or trained
+(``auto:K`` ranks the candidates unless the run's run.json recorded a ranking), and no run
+folder is created.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import textwrap
@@ -18,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from harness.devices import BatchPlan
-from harness.errors import HarnessError
 from harness.planning import (
     RUN_ID_ENV,
     MultiTask,
@@ -26,18 +26,15 @@ from harness.planning import (
     Planner,
     RunConfig,
     checked_config,
-    config_change,
     intermediate_key,
-    manifest_config,
     phase_name,
-    record_key,
     shard_suffix,
     target_key,
-    trained_from,
 )
 from harness.registry import Registry
-from harness.results import RunDir, model_label, read_results, read_timings
-from harness.tasks import Task
+from harness.results import RunDir, model_label, read_timings
+from harness.resume import lost_encoder, resume, run_manifest
+from harness.tasks import DataSource, Task
 
 WIDTH = 100
 
@@ -53,23 +50,22 @@ def optimizer_steps(examples: int, batch: BatchPlan, epochs: int) -> int:
 
 @dataclass
 class _Rows:
-    """Row counts (and whether gold labels exist) per split, each read once."""
+    """Each split read once, for resume's gold-label check and for the row counts."""
 
     plan: Plan
 
     def __post_init__(self) -> None:
-        self._cache: dict[tuple[str, str, str], tuple[int, bool]] = {}
+        self._cache: dict[tuple[str, str, str], Any] = {}
 
-    def get(self, task: Task, split: str, language: str) -> tuple[int, bool]:
+    def load(self, task: Task, split: str, language: str, source: DataSource) -> Any:
+        """The rows of one split (``harness.resume.Rows``, as ``Runner.rows``)."""
         key = (task.name, split, language)
         if key not in self._cache:
-            rows = task.load(split, language, self.plan.sources[task.name])
-            labelled = all(r is not None for r in task.references(rows))
-            self._cache[key] = (len(rows), labelled)
+            self._cache[key] = task.load(split, language, source)
         return self._cache[key]
 
     def count(self, task: Task, split: str, language: str) -> int:
-        return self.get(task, split, language)[0]
+        return len(self.load(task, split, language, self.plan.sources[task.name]))
 
 
 class _Throughput:
@@ -112,7 +108,12 @@ def plan_report(registry: Registry, config: RunConfig) -> dict[str, Any]:
     if run_id and config.shard and not run_id.endswith(shard_suffix(config.shard)):
         run_id += shard_suffix(config.shard)
     run = RunDir(Path(config.output), run_id) if run_id else None
-    done, notes = _resume(run, plan, config, rows)
+    resuming = bool(run and run.manifest_file.exists())  # before anything could change it
+    notes: list[str] = []
+    done: set[str] = set()
+    if run is not None:  # the runner's resume on this process's copies; it writes nothing
+        manifest = run_manifest(plan, config, registry, [], run.run_id)
+        done = resume(run, manifest, plan, config, rows.load, notes.append)
     speed = _Throughput(Path(config.output), config.model)
 
     phases: list[dict[str, Any]] = []
@@ -124,21 +125,14 @@ def plan_report(registry: Registry, config: RunConfig) -> dict[str, Any]:
             outside += len(plan.targets) - len(cells)
             todo = [t for t in cells if target_key(seed, inter, t) not in done]
             if todo and inter is not None and run is not None:
-                key = intermediate_key(seed, inter)
-                if key in done and not _has_checkpoint(run, inter, seed):
-                    lost = {key, *trained_from(key, done)}
-                    notes.append(
-                        f"seed {seed}: the {inter.name} checkpoint is missing: it is retrained "
-                        f"and the {len(lost) - 1} finished targets trained from it rerun"
-                    )
-                    done -= lost
-                    todo = cells
+                if lost_encoder(run, inter, seed, done, notes.append):  # type: ignore[arg-type]
+                    todo = cells  # as the runner: every target starts from the new encoder
             skipped += [target_key(seed, inter, t) for t in cells if t not in todo]
             if not todo:
                 continue
             if inter is not None:
                 key = intermediate_key(seed, inter)
-                if key in done and run is not None and _has_checkpoint(run, inter, seed):
+                if key in done:  # lost_encoder kept it: its saved encoder is there
                     skipped.append(key)
                 else:
                     phases.append(_phase(plan, rows, speed, seed, None, inter, "intermediate"))
@@ -150,7 +144,7 @@ def plan_report(registry: Registry, config: RunConfig) -> dict[str, Any]:
     return {
         "run_id": run_id,
         "run_dir": str(run.path) if run else None,
-        "resuming": bool(run and run.manifest_file.exists()),
+        "resuming": resuming,
         "model": config.model,
         "model_label": model_label(config.model),
         "data": config.data,
@@ -160,74 +154,13 @@ def plan_report(registry: Registry, config: RunConfig) -> dict[str, Any]:
         "skipped": sorted(skipped),
         "outside_shard": outside,
         "unavailable_targets": plan.unavailable,
+        "intermediate_choice": plan.choices,
+        "intermediate_ranking": planner.config.intermediate_choice if plan.choices else None,
         "notes": notes,
         "projected_seconds": sum(known) if known and not unknown else None,
         "projected_seconds_known": sum(known),
         "phases_without_projection": len(unknown),
     }
-
-
-def _has_checkpoint(run: RunDir, inter: Task | MultiTask, seed: int) -> bool:
-    checkpoint = run.checkpoint_dir(f"{inter.name}-seed{seed}")
-    return checkpoint.is_dir() and any(checkpoint.iterdir())
-
-
-def _resume(
-    run: RunDir | None, plan: Plan, config: RunConfig, rows: _Rows
-) -> tuple[set[str], list[str]]:
-    """The phases the runner's resume keeps (``harness.resume.resume``, read-only), and notes."""
-    if run is None or not run.manifest_file.exists():
-        if run is not None and run.results_file.exists():
-            raise HarnessError(f"{run.results_file} exists without run.json; use another --run-id")
-        return set(), []
-    from harness.validation import errors
-
-    try:
-        previous = json.loads(run.manifest_file.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise HarnessError(
-            f"{run.manifest_file}: unreadable ({exc}); use another --run-id"
-        ) from None
-    if errors(previous, "run"):
-        raise HarnessError(f"{run.manifest_file}: not a valid run manifest; use another --run-id")
-    change = config_change(previous["config"], manifest_config(plan, config), run.run_id)
-    if change:
-        raise HarnessError(change)
-    done = set(previous.get("completed", []))
-    records, problems = read_results(run.results_file) if run.results_file.exists() else ([], [])
-    if problems:
-        raise HarnessError(f"{problems[0]}; cannot resume, use another --run-id")
-    have = {record_key(r) for r in records if record_key(r) in done}
-    owed = _owed(plan, config, rows)
-    lost = {key for key in done if owed.get(key) and key not in have}
-    notes = []
-    if lost:
-        lost |= {k for key in lost for k in trained_from(key, done)}
-        notes.append(
-            f"{len(lost)} phases run.json lists as finished lack their records in "
-            f"{run.results_file}: they rerun"
-        )
-        done -= lost
-    return done, notes
-
-
-def _owed(plan: Plan, config: RunConfig, rows: _Rows) -> dict[str, bool]:
-    """Whether each phase writes score records (some split it evaluates has gold labels)."""
-
-    def scored(task: Task, role: str) -> bool:
-        return any(rows.get(task, split, lang)[1] for split, lang in plan.eval_points(task, role))
-
-    owed = {}
-    for inter in plan.intermediates:
-        members = list(inter.members) if isinstance(inter, MultiTask) else [inter]
-        for seed in config.seeds:
-            if inter is not None:
-                owed[intermediate_key(seed, inter)] = any(
-                    scored(m, "intermediate") for m in members if m is not None
-                )
-            for target in plan.targets:
-                owed[target_key(seed, inter, target)] = scored(target, "target")
-    return owed
 
 
 def _phase(
@@ -349,6 +282,11 @@ def format_plan(report: dict[str, Any]) -> str:
         i, n = report["shard"]
         lines.append(f"shard {i}/{n}: {report['outside_shard']} grid cells belong to other shards")
     lines += report["notes"]
+    if report.get("intermediate_ranking"):  # --intermediate auto:K: what each target trains from
+        from harness.ranking.auto import describe
+
+        for line in describe(report["intermediate_ranking"]).splitlines():
+            lines += textwrap.wrap(line, WIDTH, subsequent_indent="      ")
     if report["phases"]:
         table = [
             [

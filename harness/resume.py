@@ -3,6 +3,8 @@
 Re-running a run id resumes it. These functions decide what a resumed run keeps from
 run.json's ``completed`` and results.json, taking what they need explicitly (the run
 folder, the plan, the configuration, a row reader), so they run without the command line.
+They read the run folder and change only the objects passed in, never a file, so
+``harness plan`` asks them what a run would skip: the skip rules exist once.
 """
 
 from __future__ import annotations
@@ -105,6 +107,7 @@ def resume(
     and so is every target trained from an intermediate that is done again. Sets
     ``run.records`` to the kept records, ``manifest["created"]`` to the run's start and,
     without ``--logger``, ``config.loggers`` to the loggers the run was started with.
+    Writes nothing: the caller saves the manifest.
     """
     if not run.manifest_file.exists():
         if run.results_file.exists():
@@ -115,7 +118,7 @@ def resume(
 
     try:
         previous = json.loads(run.manifest_file.read_text("utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise HarnessError(
             f"{run.manifest_file}: unreadable ({exc}); use another --run-id"
         ) from None
@@ -183,7 +186,8 @@ def lost_encoder(
     run: RunDir, inter: Task, seed: int, done: set[str], say: Callable[[str], None]
 ) -> bool:
     """Forget a finished intermediate whose saved encoder is gone, and the targets
-    trained from it: retraining it alone would mix targets from two encoders."""
+    trained from it: retraining it alone would mix targets from two encoders. Changes
+    ``done`` and ``run.records`` only; the caller saves the manifest."""
     key = intermediate_key(seed, inter)
     checkpoint = run.checkpoint_dir(f"{inter.name}-seed{seed}")
     if key not in done or (checkpoint.is_dir() and any(checkpoint.iterdir())):

@@ -14,6 +14,7 @@ from harness.plan_report import format_plan, optimizer_steps, plan_report
 from harness.planning import Planner, RunConfig, checked_config, manifest_config
 from harness.registry import load_registry
 from harness.results import RunDir
+from harness.resume import lost_encoder, resume, run_manifest
 
 GRID = ["--intermediate", "none", "mnli", "--targets", "xnli", "pawsx", "--data", "sample"]
 ALL_KEYS = {
@@ -136,7 +137,8 @@ def test_plan_retrains_an_intermediate_whose_checkpoint_is_gone(registry, capsys
     fake_run(registry, "r2", ["seed0/intermediate/mnli", "seed0/mnli/xnli"], checkpoint=False)
     report = plan_json(capsys, "--run-id", "r2")
     assert set(keys(report)) == ALL_KEYS  # mnli and the target trained from it run again
-    assert any("checkpoint is missing" in note for note in report["notes"])
+    # the runner's own words (harness.resume.lost_encoder), as ``harness run`` would say them
+    assert any("mnli-seed0 is missing: retraining mnli" in note for note in report["notes"])
 
 
 def test_plan_reruns_finished_phases_whose_records_are_gone(registry, capsys):
@@ -145,6 +147,63 @@ def test_plan_reruns_finished_phases_whose_records_are_gone(registry, capsys):
     run.add_records([])  # results.json without the records of the listed phases
     report = plan_json(capsys, "--run-id", "r3")
     assert set(keys(report)) == ALL_KEYS
+    assert any("recomputing 2 phases run.json lists as finished" in n for n in report["notes"])
+
+
+def test_plan_notes_are_what_the_runners_resume_says(registry, capsys):
+    """One set of skip rules: the plan's notes and kept phases are harness.resume's."""
+    fake_run(registry, "r6", ["seed0/none/xnli", "seed0/intermediate/mnli"], checkpoint=False)
+    report = plan_json(capsys, "--run-id", "r6")
+    cfg = checked_config(config(run_id="r6"))
+    plan = Planner(registry, cfg).plan()
+    run = RunDir(Path("runs"), "r6")
+    said: list[str] = []
+    manifest = run_manifest(plan, cfg, registry, [], "r6")
+    done = resume(
+        run, manifest, plan, cfg, lambda t, s, lang, src: t.load(s, lang, src), said.append
+    )
+    assert lost_encoder(run, plan.intermediates[1], 0, done, said.append)
+    assert report["notes"] == said and done == {"seed0/none/xnli"}
+    assert report["skipped"] == ["seed0/none/xnli"]
+    assert json.loads(run.manifest_file.read_text())["completed"] == [
+        "seed0/none/xnli",
+        "seed0/intermediate/mnli",
+    ]  # neither the plan nor resume wrote run.json
+
+
+def test_plan_with_auto_k_shows_what_each_target_trains_from(registry):
+    choice = {
+        "method": "semb", "k": 1, "candidates": ["mnli", "squad"], "seconds": 1.5,
+        "targets": {
+            "xnli": {"chosen": ["mnli"],
+                     "ranking": [{"name": "mnli", "score": 0.9}, {"name": "squad", "score": 0.2}]},
+            "pawsx": {"chosen": ["squad"],
+                      "ranking": [{"name": "squad", "score": 0.7}, {"name": "mnli", "score": 0.4}]},
+        },
+    }  # fmt: skip
+    cfg = RunConfig(
+        intermediates=["auto:1", "mnli", "squad"],
+        targets=["xnli", "pawsx"],
+        data="sample",
+        intermediate_choice=choice,
+    )
+    report = plan_report(registry, cfg)
+    assert report["intermediate_choice"] == {"xnli": ["mnli"], "pawsx": ["squad"]}
+    assert report["intermediate_ranking"] == choice
+    assert keys(report) == [
+        "seed0/none/xnli",
+        "seed0/none/pawsx",
+        "seed0/intermediate/mnli",
+        "seed0/mnli/xnli",
+        "seed0/intermediate/squad",
+        "seed0/squad/pawsx",
+    ]  # each target only after its own choice
+    text = format_plan(report)
+    assert "auto:1: ranked by semb in 1.5s" in text
+    assert "  xnli: trains from mnli  [ranking: mnli 0.900, squad 0.200]" in text.splitlines()
+    assert "  pawsx: trains from squad  [ranking: squad 0.700, mnli 0.400]" in text.splitlines()
+    plain = plan_report(registry, config())
+    assert plain["intermediate_ranking"] is None and "auto:" not in format_plan(plain)
 
 
 def test_plan_refuses_a_run_id_started_with_another_configuration(registry, capsys):
@@ -152,6 +211,16 @@ def test_plan_refuses_a_run_id_started_with_another_configuration(registry, caps
     assert main(["plan", *GRID, "--run-id", "r4", "--seed", "1"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: run 'r4' was started with another seeds") and "\n" not in err[:-1]
+
+
+def test_plan_and_run_refuse_a_run_json_that_is_not_text(registry, capsys):
+    run = fake_run(registry, "r7", ["seed0/none/xnli"])
+    run.manifest_file.write_bytes(b"\xff\xfe{")
+    assert main(["plan", *GRID, "--run-id", "r7"]) == 2
+    err = capsys.readouterr().err
+    last = err.splitlines()[-1]  # one line, no traceback
+    assert last.startswith("error: ") and "run.json: unreadable" in last
+    assert "Traceback" not in err
 
 
 def test_shards_partition_the_grid(capsys):

@@ -1,5 +1,5 @@
-"""What the tagging, QA and retrieval families share: where a task's files are, how its rows
-are read, and task settings with defaults.
+"""What the classification, multiple-choice, tagging, QA and retrieval families share: where
+a task's files are, how its rows are read, and task settings with defaults.
 
 A family task takes its per-language file layout and its row reader as plain functions, so a
 plugin declares a new multilingual target without subclassing:
@@ -23,7 +23,7 @@ A layout that depends on what the data folder holds or on a setting is written b
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -78,6 +78,8 @@ class FamilyTask(harness.Task):
 
     default_settings: ClassVar[dict[str, Any]] = {}
     """Settings every task of the family has; a task's ``settings`` override some of them."""
+    layout_name: ClassVar[str] = "layout"
+    """What the error for a split the layout lacks calls the layout."""
 
     def __post_init__(self) -> None:
         if any(key not in self.settings for key in self.default_settings):
@@ -96,13 +98,18 @@ class FamilyTask(harness.Task):
             return self.language_splits[language]
         return layout_splits(self.local_layout, self.eval_splits)
 
-    def local_files(self, split: str, language: str, root: Path) -> list[Path]:
+    def layout_for(self, root: Path, language: str = "en") -> Layout:
+        """The layout to read under ``root``: ``local_layout`` (a family may pick another)."""
         assert self.local_layout is not None  # checked in __post_init__
-        entries = layout_files(self.local_layout, split, language)
+        return self.local_layout
+
+    def local_files(self, split: str, language: str, root: Path) -> list[Path]:
+        layout = self.layout_for(root, language)
+        entries = layout_files(layout, split, language)
         if entries is None:
             raise HarnessError(
-                f"task '{self.name}' has no '{split}' split in its layout "
-                f"(has: {', '.join(self.local_layout)})"
+                f"task '{self.name}' has no '{split}' split in its {self.layout_name} "
+                f"(has: {', '.join(layout)})"
             )
         return resolve_layout(entries, root, f"task '{self.name}' local_layout")
 
@@ -124,6 +131,41 @@ class FamilyTask(harness.Task):
             f"task '{self.name}': no local_reader; give local_reader=(task, split, language, "
             "root) -> rows"
         )
+
+    def rows_of_files(
+        self,
+        split: str,
+        language: str,
+        root: Path,
+        records: Callable[[Path], Iterable[tuple[int, Any]]],
+        to_row: Callable[[Any, str], Row],
+    ) -> list[Row]:
+        """``to_row(record, "path:line")`` for each (line, record) ``records`` finds in each
+        of the split's files: a per-record reader that names where a bad record is."""
+        return [
+            to_row(record, f"{path}:{n}")
+            for path in self.local_files(split, language, root)
+            for n, record in records(path)
+        ]
+
+    def check_trainable(
+        self,
+        rows: list[Row],
+        split: str,
+        where: str,
+        unlabelled: Callable[[Row], bool],
+        item: str = "example",
+        problem: str = "has no gold label; every training example needs one",
+    ) -> None:
+        """Training needs gold on every row (a -1 would reach the loss): the first row of the
+        training split that is ``unlabelled`` is one error line naming it and ``where``."""
+        if split != self.train_split:
+            return
+        missing = next((i for i, row in enumerate(rows, 1) if unlabelled(row)), None)
+        if missing is not None:
+            raise HarnessError(
+                f"task '{self.name}': training {item} {missing} of {where} {problem}"
+            )
 
     def read_hub(self, split: str, language: str) -> datasets.Dataset:
         if self.hub_reader is None:

@@ -23,14 +23,15 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import harness
 from harness._lazy import lazy_module
 from harness.errors import HarnessError
-from harness.families._layout import Layout, layout_files, layout_splits
+from harness.families._base import FamilyTask
+from harness.families._layout import Layout
 
 datasets = lazy_module("datasets")
 np = lazy_module("numpy")
@@ -55,7 +56,7 @@ def read_tsv(path: Path) -> list[tuple[int, list[str]]]:
 
 
 @dataclass(frozen=True, kw_only=True)
-class PairClassificationTask(harness.Task):
+class PairClassificationTask(FamilyTask):
     """A (single sentence or) sentence-pair task with a fixed label set.
 
     Defaults suit a zero-shot target: train on ``train`` in ``train_language``, evaluate
@@ -70,18 +71,14 @@ class PairClassificationTask(harness.Task):
     ``(split, language) -> [paths]``. The runner checks and fingerprints them."""
     from_fields: FieldsReader | None = None
     """Turns the tab-separated fields of one line of those files into a row."""
-    local_reader: LocalReader | None = None
-    """Reads a split's files itself (any format); replaces the TSV reading."""
-    hub_reader: HubReader | None = None
     label_aliases: tuple[tuple[str, str], ...] = ()
     """(as written in a release, label) pairs, e.g. ``("e", "entailment")``."""
-    language_splits: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    """Evaluation splits of languages that differ from the rest, e.g. ``{"ja": ("test",)}``."""
     head: str = "sequence-classification"
     evaluator: str = "accuracy"
     main_metric: str = "accuracy"
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         if self.from_fields is None and self.local_reader is None:
             raise HarnessError(
                 f"task '{self.name}': give from_fields (tab-separated fields -> task.row(...)) "
@@ -89,40 +86,24 @@ class PairClassificationTask(harness.Task):
             )
 
     # -- data --------------------------------------------------------------------------
-    def splits_for(self, language: str) -> tuple[str, ...]:
-        """``language_splits[language]``, else the ``eval_splits`` that the layout has."""
-        if language in self.language_splits:
-            return self.language_splits[language]
-        return layout_splits(self.local_layout, self.eval_splits)
-
-    def local_files(self, split: str, language: str, root: Path) -> list[Path]:
-        files = layout_files(self.local_layout, split, language)
-        if files is None:
-            raise HarnessError(
-                f"task '{self.name}' has no '{split}' split in its layout "
-                f"(has: {', '.join(self.local_layout)})"
-            )
-        return [root / rel for rel in files]
-
     def read_local(self, split: str, language: str, root: Path) -> list[Row]:
-        if self.local_reader is not None:
-            rows = self.local_reader(self, split, language, root)
-        else:
-            assert self.from_fields is not None
-            rows = [
-                self._fields_row(self.from_fields, fields, f"{path}:{n}")
-                for path in self.local_files(split, language, root)
-                for n, fields in read_tsv(path)
-            ]
+        rows = super().read_local(split, language, root)
         if split == self.train_split:
-            missing = next((i for i, row in enumerate(rows, 1) if row["label"] < 0), None)
-            if missing is not None:
-                files = ", ".join(map(str, self.local_files(split, language, root)))
-                raise HarnessError(
-                    f"task '{self.name}': training example {missing} of {files} has no "
-                    "gold label; every training example needs one"
-                )
+            files = ", ".join(map(str, self.local_files(split, language, root)))
+            self.check_trainable(rows, split, files, lambda row: row["label"] < 0)
         return rows
+
+    def read_files(self, split: str, language: str, root: Path) -> list[Row]:
+        """Rows of the layout's tab-separated files, one per line, from ``from_fields``."""
+        assert self.from_fields is not None  # checked in __post_init__
+        reader = self.from_fields
+        return self.rows_of_files(
+            split,
+            language,
+            root,
+            read_tsv,
+            lambda fields, where: self._fields_row(reader, fields, where),
+        )
 
     def _fields_row(self, reader: FieldsReader, fields: list[str], where: str) -> Row:
         """``reader``'s row, a line with too few fields for it being one line naming it."""
@@ -132,13 +113,6 @@ class PairClassificationTask(harness.Task):
             raise HarnessError(
                 f"{where}: {len(fields)} tab-separated field(s) are too few for task '{self.name}'"
             ) from None
-
-    def read_hub(self, split: str, language: str) -> datasets.Dataset:
-        if self.hub_reader is None:
-            raise HarnessError(
-                f"task '{self.name}' has no Hugging Face Hub source; use --data PATH"
-            )
-        return self.hub_reader(self, split, language)  # Task.load explains failures
 
     def label_index(self, label: str, where: str) -> int:
         """Index of ``label`` (or of its alias) in ``labels``; an unknown one is an error."""

@@ -27,14 +27,15 @@ Contract, for a plugin that reuses or replaces parts of it:
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import harness
 from harness._lazy import lazy_module
 from harness.errors import HarnessError
-from harness.families._layout import Layout, layout_files, layout_splits
+from harness.families._base import FamilyTask
+from harness.families._layout import Layout, layout_files
 
 datasets = lazy_module("datasets")
 np = lazy_module("numpy")
@@ -54,7 +55,7 @@ _MODEL_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
 @dataclass(frozen=True, kw_only=True)
-class MultipleChoiceTask(harness.Task):
+class MultipleChoiceTask(FamilyTask):
     """Pick one of ``num_choices`` answers: one score per (context, choice), softmax over them.
 
     Defaults suit a zero-shot target: train on ``train`` in ``train_language``, evaluate
@@ -70,14 +71,10 @@ class MultipleChoiceTask(harness.Task):
     ``(split, language) -> [paths]``."""
     from_record: RecordReader | None = None
     """Turns one record of the JSON-lines files (and of the Hub dataset) into a row."""
-    local_reader: LocalReader | None = None
-    """Reads a split's files itself (any format); replaces the JSON-lines reading."""
     choice_keys: tuple[str, ...] = ()
     """The choices' names in the release's label convention; default ``"0"``, ``"1"``, ..."""
     label_base: str = "0-based"
     """How the release writes its gold label, for error messages ("0-based", "letters")."""
-    language_splits: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    """Evaluation splits of languages that differ from the rest, e.g. ``{"qu": ("test",)}``."""
     alt_layouts: tuple[Mapping[str, str | tuple[str, ...]], ...] = ()
     """Other releases' layouts; one is read when its top folder exists and ``local_layout``'s
     does not."""
@@ -94,6 +91,7 @@ class MultipleChoiceTask(harness.Task):
     prediction_suffix: str = ".lst"
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         if self.num_choices < 2:
             raise HarnessError(f"task '{self.name}': num_choices must be at least 2")
         if not self.choice_keys:
@@ -111,11 +109,7 @@ class MultipleChoiceTask(harness.Task):
             )
 
     # -- data --------------------------------------------------------------------------
-    def splits_for(self, language: str) -> tuple[str, ...]:
-        """``language_splits[language]``, else the ``eval_splits`` that the layout has."""
-        if language in self.language_splits:
-            return self.language_splits[language]
-        return layout_splits(self.local_layout, self.eval_splits)
+    layout_name: ClassVar[str] = "release"
 
     def layout_for(self, root: Path, language: str = "en") -> Layout:
         """``local_layout``, or the first of ``alt_layouts`` whose top folder exists when
@@ -132,32 +126,28 @@ class MultipleChoiceTask(harness.Task):
                         return layout
         return self.local_layout
 
-    def local_files(self, split: str, language: str, root: Path) -> list[Path]:
-        layout = self.layout_for(root, language)
-        files = layout_files(layout, split, language)
-        if files is None:
-            raise HarnessError(
-                f"task '{self.name}' has no '{split}' split in its release "
-                f"(has: {', '.join(layout)})"
-            )
-        return [root / rel for rel in files]
-
     def read_local(self, split: str, language: str, root: Path) -> list[Row]:
-        files = self.local_files(split, language, root)
-        if self.local_reader is not None:
-            rows = self.local_reader(self, split, language, root)
-        else:
-            assert self.from_record is not None
-            rows = [
-                self._record_row(self.from_record, record, f"{path}:{n}")
-                for path in files
-                for n, record in harness.read_jsonl(path)
-            ]
+        files = self.local_files(split, language, root)  # a missing split fails before reading
+        rows = super().read_local(split, language, root)
         self._check_trainable(rows, split, ", ".join(map(str, files)))
         return rows
 
+    def read_files(self, split: str, language: str, root: Path) -> list[Row]:
+        """Rows of the layout's JSON-lines files, one per record, from ``from_record``."""
+        assert self.from_record is not None  # checked in __post_init__
+        reader = self.from_record
+        return self.rows_of_files(
+            split,
+            language,
+            root,
+            harness.read_jsonl,
+            lambda record, where: self._record_row(reader, record, where),
+        )
+
     def read_hub(self, split: str, language: str) -> datasets.Dataset:
         # failures (network, auth, missing split) become one line in Task.load
+        if self.hub_reader is not None:
+            return super().read_hub(split, language)
         if self.hub_id is None or (self.hub_record or self.from_record) is None:
             raise HarnessError(
                 f"task '{self.name}' has no Hugging Face Hub source; use --data PATH"
@@ -201,14 +191,13 @@ class MultipleChoiceTask(harness.Task):
 
     def _check_trainable(self, rows: list[Row], split: str, where: str) -> None:
         """Training needs a gold label on every row (a -1 would reach the loss)."""
-        if split != self.train_split:
-            return
-        missing = next((i for i, row in enumerate(rows, 1) if row["label"] < 0), None)
-        if missing is not None:
-            raise HarnessError(
-                f"task '{self.name}': training example {missing} of {where} has no gold "
-                "label; every training record needs one"
-            )
+        self.check_trainable(
+            rows,
+            split,
+            where,
+            lambda row: row["label"] < 0,
+            problem="has no gold label; every training record needs one",
+        )
 
     def row(
         self, context: str, choices: Sequence[str], label: int | None, where: str, **extra: Any

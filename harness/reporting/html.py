@@ -62,7 +62,7 @@ def page(
     """The whole page. ``per_target``: (target, [(anchor suffix, kind title, table)]);
     ``notes``: a paragraph under the section of that anchor."""
     nav = [(anchor, title) for anchor, title, _ in sections]
-    if figures:
+    if figures or "heatmaps" in notes:
         nav.append(("heatmaps", "Heat maps"))
     if per_target:
         nav.append(("targets", "Per target"))
@@ -92,9 +92,11 @@ def page(
         if anchor in notes:
             parts.append(f'<p class="note">{escape(notes[anchor])}</p>')
         parts.append("</section>")
-    if figures:
+    if figures or "heatmaps" in notes:
         parts += ['<section id="heatmaps">', "<h2>Heat maps</h2>"]
         parts += [_figure(f"figures/{p.name}", alt, caption) for p, alt, caption in figures]
+        if "heatmaps" in notes:
+            parts.append(f'<p class="note">{escape(notes["heatmaps"])}</p>')
         parts.append("</section>")
     if per_target:
         parts += ['<section id="targets">', "<h2>Per target (main metric per language)</h2>"]
@@ -104,6 +106,8 @@ def page(
                 if tag:
                     parts.append(f"<h4>{escape(kind.removeprefix(' — ').capitalize())}</h4>")
                 parts.append(table(content, f"table-target-{target}{tag}"))
+                if f"target-{target}{tag}" in notes:
+                    parts.append(f'<p class="note">{escape(notes[f"target-{target}{tag}"])}</p>')
         parts.append("</section>")
     if problems:
         parts += [

@@ -11,6 +11,7 @@ nobody can trace. Rows of one comparison trained under different protocols are l
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -98,7 +99,32 @@ def provenance_mismatch(document: dict[str, Any]) -> str | None:
                 return f"records/{i}: {key} {record.get(key)!r} is not the provenance's {value!r}"
         if run_ids is not None and record["run_id"] not in run_ids:
             return f"records/{i}: run {record['run_id']!r} is not among the provenance's runs"
-    return None
+    from harness.compare import citation_problem  # a published number must name its table
+
+    return citation_problem(document)
+
+
+def short_citation(reference: str) -> str:
+    """The row label of a publication: "Hu et al. (2020), XTREME, ... (via the mT5 README)"
+    -> "Hu et al. 2020 via mT5 README" (authors and year, and where the numbers were read)."""
+    found = re.match(r"(.+?) \((\d{4})\)", reference)
+    label = f"{found[1]} {found[2]}" if found else reference.split(",")[0]
+    via = re.search(r"\(via (?:the )?([^)]+)\)", reference)
+    return label + (f" via {via[1]}" if via else "")
+
+
+def full_citation(document: dict[str, Any], record: dict[str, Any]) -> str:
+    """The footnote of a published row: the publication and the table its numbers are from."""
+    from harness.compare import citation
+
+    prov = document["provenance"]
+    where, _ = citation(document, record)
+    head = prov["reference"] + (f" <{prov['url']}>" if prov.get("url") else "")
+    source = prov.get("sources", {}).get(record["run_id"])
+    if source is None:
+        return head
+    columns = ", ".join(source["columns"][t] for t in sorted(source["columns"]))
+    return f"{head}; numbers read from {where}, columns {columns}"
 
 
 # --------------------------------------------------------------------------- sources
@@ -111,6 +137,7 @@ class Sources:
     run_dirs: dict[str, Path] = field(default_factory=dict)  # run folder name -> folder
     runs: dict[str, dict[str, Any]] = field(default_factory=dict)  # run id -> its provenance
     replicates: dict[str, dict[str, Any]] = field(default_factory=dict)  # bootstrap entries
+    citations: dict[str, str] = field(default_factory=dict)  # published run id -> its source
 
     def hparams(self, run_id: str, target: str) -> dict[str, Any] | None:
         """``target``'s hyper-parameters in run ``run_id``, from a result file (else None)."""
@@ -155,10 +182,16 @@ def read_sources(runs: Iterable[Path] = (), results: Iterable[Path] = ()) -> Sou
                 out.runs[run["run_id"]] = run
         else:  # a publication's scores: their "protocol" is the paper they come from
             for record in document["records"]:
-                protocols[record["run_id"]] = (prov["reference"], {})
+                protocols[record["run_id"]] = (short_citation(prov["reference"]), {})
+                out.citations.setdefault(record["run_id"], full_citation(document, record))
         out.replicates |= document.get("bootstrap", {})
     typed = [Record.from_dict(r) for r in records]
-    out.records = label_protocols(typed, lambda r: protocols.get(r.run_id))
+    labelled = label_protocols(typed, lambda r: protocols.get(r.run_id))
+    # a published row always names its publication, so rows of two papers never merge
+    out.records = [
+        r.labelled(protocols[r.run_id][0]) if r.run_id in out.citations and not r.protocol else r
+        for r in labelled
+    ]
     return out
 
 
