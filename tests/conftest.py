@@ -40,6 +40,14 @@ def tiny_xlmr(tmp_path_factory) -> Path:
     return build_tiny_xlmr(tmp_path_factory.mktemp("tiny-xlmr"))
 
 
+@pytest.fixture(scope="module")
+def tasks():
+    """Every registered task by name (built-ins and installed plugins)."""
+    from harness.registry import load_registry
+
+    return load_registry().tasks
+
+
 @pytest.fixture(autouse=True)
 def isolated(tmp_path, monkeypatch):
     """Each test gets its own cache and working directory; no plugins from the environment."""

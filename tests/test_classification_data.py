@@ -9,12 +9,6 @@ import datasets
 import pytest
 
 from harness import DataSource, HarnessError
-from harness.registry import load_registry
-
-
-@pytest.fixture(scope="module")
-def tasks():
-    return load_registry().tasks
 
 
 def write(path: Path, text: str) -> Path:

@@ -17,7 +17,6 @@ import pytest
 
 import harness
 from harness import DataSource
-from harness.cli import main
 from harness.families import ExtractiveQATask, RetrievalTask, TaggingTask
 from harness.registry import load_registry
 
@@ -27,6 +26,7 @@ sys.path.insert(0, str(PACKAGES))
 import toyner.plugin as ner_plugin  # noqa: E402
 import toyqa.plugin as qa_plugin  # noqa: E402
 import toyret.plugin as ret_plugin  # noqa: E402
+from plugin_runs import main_records, run, score_json  # noqa: E402
 
 # --------------------------------------------------------------------------- toy NER
 NER = {
@@ -58,27 +58,6 @@ def make_ner(root: Path) -> None:
         (folder / "dev.conll").write_text(conll(lang), "utf-8")
         (folder / "test.conll").write_text(conll(lang, labelled=lang != "de"), "utf-8")
     (root / "toyner/en/train.conll").write_text(conll("en", repeat=8), "utf-8")
-
-
-def run(tmp_path: Path, target: str, plugin, *extra: str) -> int:
-    return main(
-        ["run", "--targets", target, "--intermediate", "none", "--data", str(tmp_path / "data"),
-         "--model", "minilm", "--output", str(tmp_path / "runs"), "--run-id", "t",
-         "--cache-dir", str(tmp_path / "cache"), "--epochs", "1", "--batch-size", "8",
-         "--max-length", "64", "--accelerator", "cpu", *extra],
-        plugins=[plugin],
-    )  # fmt: skip
-
-
-def main_records(tmp_path: Path) -> dict[tuple[str, str], dict]:
-    doc = json.loads((tmp_path / "runs" / "t" / "results.json").read_text())
-    return {(r["language"], r["split"]): r for r in doc["records"] if r["main"]}
-
-
-def score_json(predictions: Path, labels: Path, plugin, capsys) -> dict:
-    args = ["score", "--predictions", str(predictions), "--labels", str(labels), "--json"]
-    assert main(args, plugins=[plugin]) == 0
-    return json.loads(capsys.readouterr().out)
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,7 @@ sys.path.insert(0, str(PACKAGES))
 
 import tinynli.plugin as nli_plugin  # noqa: E402
 import xcopa_like.plugin as xcopa_plugin  # noqa: E402
+from plugin_runs import main_records, run, score_json  # noqa: E402
 
 # --------------------------------------------------------------------------- data
 EN_COPA = [
@@ -87,27 +88,6 @@ def make_nli(root: Path) -> None:
     for lang, rows in NLI.items():
         (folder / f"dev-{lang}.tsv").write_text(lines(rows), "utf-8")
         (folder / f"test-{lang}.tsv").write_text(lines(rows, labelled=lang != "de"), "utf-8")
-
-
-def run(tmp_path: Path, target: str, plugin, *extra: str) -> int:
-    return main(
-        ["run", "--targets", target, "--intermediate", "none", "--data", str(tmp_path / "data"),
-         "--model", "minilm", "--output", str(tmp_path / "runs"), "--run-id", "t",
-         "--cache-dir", str(tmp_path / "cache"), "--epochs", "1", "--batch-size", "8",
-         "--max-length", "64", "--accelerator", "cpu", *extra],
-        plugins=[plugin],
-    )  # fmt: skip
-
-
-def main_records(tmp_path: Path) -> dict[tuple[str, str], dict]:
-    doc = json.loads((tmp_path / "runs" / "t" / "results.json").read_text())
-    return {(r["language"], r["split"]): r for r in doc["records"] if r["main"]}
-
-
-def score_json(predictions: Path, labels: Path, plugin, capsys) -> dict:
-    args = ["score", "--predictions", str(predictions), "--labels", str(labels), "--json"]
-    assert main(args, plugins=[plugin]) == 0
-    return json.loads(capsys.readouterr().out)
 
 
 # --------------------------------------------------------------------------- the plugins

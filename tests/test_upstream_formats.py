@@ -10,28 +10,16 @@ from __future__ import annotations
 
 import json
 import logging
-from pathlib import Path
 
 import datasets
 import pytest
+from test_classification_data import write
 
 from harness import DataSource, HarnessError
 from harness.cli import main
-from harness.registry import load_registry
 
 HUB = DataSource("hub")
 SCRIPTS_GONE = "Dataset scripts are no longer supported, but found {}.py"
-
-
-@pytest.fixture(scope="module")
-def tasks():
-    return load_registry().tasks
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def one_error_line(code: int, err: str) -> str:

@@ -22,6 +22,7 @@ import torch
 from harness_builtins.models.hf_encoders import HEADS
 from harness_builtins.tasks.qa import encode_windows
 from harness_builtins.tasks.retrieval import BUCC2018
+from test_qa import gold_logits
 
 from harness import DataSource, EvalContext
 from harness.registry import load_registry
@@ -97,16 +98,6 @@ def test_pair_classification_has_double_separator_and_no_token_types(tasks, xlmr
 
 
 # --------------------------------------------------------------------------- QA offsets
-def gold_logits(features) -> list[np.ndarray]:
-    out = []
-    for feature in features:
-        logits = np.full((len(feature["input_ids"]), 2), -5.0, dtype=np.float32)
-        logits[feature["start_positions"], 0] = 5.0
-        logits[feature["end_positions"], 1] = 5.0
-        out.append(logits)
-    return out
-
-
 def qa_rows(context: str, answer: str, question: str = "什么?") -> datasets.Dataset:
     return datasets.Dataset.from_dict(
         {
