@@ -28,7 +28,7 @@ def evaluate(
     task = phase.task
     src = plan.sources[task.name]
     rows = ctx.rows(task, split, lang, src)
-    features = ctx._encoded(task, split, lang, src, plan.hparams[task.name])
+    features = ctx.encoded(task, split, lang, src, plan.hparams[task.name])
     outputs = phase.trainer.predict(phase.module, dataloaders=phase.data.eval_dataloader(features))
     predictions = decode_outputs(
         task, outputs, features, rows, EvalContext(split, lang, phase.state)

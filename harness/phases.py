@@ -93,7 +93,7 @@ def training_features(ctx: Runner, plan: Plan, task: Task, seed: int) -> dataset
     """``task``'s encoded training split, cut to ``max_train_examples`` (a seeded sample)."""
     hp = plan.hparams[task.name]
     src = plan.sources[task.name]
-    features = ctx._encoded(task, task.train_split, task.train_language, src, hp)
+    features = ctx.encoded(task, task.train_split, task.train_language, src, hp)
     if hp.get("max_train_examples") and hp["max_train_examples"] < len(features):
         features = features.shuffle(seed=seed).select(range(hp["max_train_examples"]))
     return features
@@ -285,7 +285,7 @@ def validation_loader(
         return None
     src = plan.sources[task.name]
     rows = ctx.rows(task, "dev", lang, src)
-    features = ctx._encoded(task, "dev", lang, src, hp)
+    features = ctx.encoded(task, "dev", lang, src, hp)
     limit = hp.get("val_max_examples")
     if limit and limit < len(rows):
         rows = rows.select(range(limit))

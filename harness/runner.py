@@ -113,7 +113,7 @@ class Runner:
             for split, lang in plan.eval_points(task, role):
                 self.rows(task, split, lang, src)
 
-    def _encoded(
+    def encoded(
         self,
         task: Task,
         split: str,
@@ -121,6 +121,8 @@ class Runner:
         source: DataSource,
         hparams: dict[str, Any],
     ) -> datasets.Dataset:
+        """The features of one split: ``task.encode`` over its rows, cached on disk under a key
+        of the data files' hashes (the phases and the evaluation share it)."""
         rows = self.rows(task, split, language, source)
         hashes = [
             f.get("sha256") or f["source"]
