@@ -290,7 +290,9 @@ def validation_loader(
     if limit and limit < len(rows):
         rows = rows.select(range(limit))
         keep = set(rows["example_id"][:])
-        features = features.select([i for i, e in enumerate(features["example_id"][:]) if e in keep])
+        features = features.select(
+            [i for i, e in enumerate(features["example_id"][:]) if e in keep]
+        )
     references = task.references(rows)
     if any(r is None for r in references):
         ctx.say(f"  {task.name} dev {lang} has no labels: trained without validation")

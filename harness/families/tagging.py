@@ -249,13 +249,15 @@ class TaggingTask(FamilyTask):
         """The reader's rows; every training sentence must be tagged."""
         rows = super().read_local(split, language, root)
         if split == self.train_split:
-            missing = next((i for i, row in enumerate(rows, 1) if -1 in row["tags"]), None)
-            if missing is not None:
-                files = ", ".join(map(str, self.local_files(split, language, root)))
-                raise HarnessError(
-                    f"task '{self.name}': training sentence {missing} of {files} has no tags; "
-                    "every training sentence needs them"
-                )
+            files = ", ".join(map(str, self.local_files(split, language, root)))
+            self.check_trainable(
+                rows,
+                split,
+                files,
+                lambda row: -1 in row["tags"],
+                "sentence",
+                "has no tags; every training sentence needs them",
+            )
         return rows
 
     def read_files(self, split: str, language: str, root: Path) -> list[Row]:
@@ -397,7 +399,8 @@ class TaggingTask(FamilyTask):
     def references(self, rows: datasets.Dataset) -> list[list[str] | None]:
         names = self.tag_names
         return [
-            None if any(t < 0 for t in tags) else [names[t] for t in tags] for tags in rows["tags"][:]
+            None if any(t < 0 for t in tags) else [names[t] for t in tags]
+            for tags in rows["tags"][:]
         ]
 
     def read_submission(
