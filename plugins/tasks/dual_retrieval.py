@@ -1,0 +1,1 @@
+"""Fine-tuned dual-encoder retrieval targets of XTREME-R: Mewsli-X and LAReQA (being written)."""
