@@ -131,6 +131,13 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="Lightning progress bars (default: when stderr is a terminal)",
     )
+    run.add_argument(
+        "--no-baseline-recipes",
+        dest="baseline_recipes",
+        action="store_false",
+        help="baseline targets start from the pretrained encoder even where the suite's "
+        "recipe trains another task first (xtreme-r: SIQA before XCOPA)",
+    )
 
     lst = sub.add_parser("list", help="tasks, models, evaluators and suites, with their plugins")
     lst.add_argument("--json", action="store_true")
@@ -190,11 +197,7 @@ def _parser() -> argparse.ArgumentParser:
         "--predictions", type=Path, required=True, help="folder of {task}/test-{lang}{suffix}"
     )
     sc.add_argument("--labels", type=Path, required=True, help="label folder of the same layout")
-    sc.add_argument(
-        "--suite",
-        default="xtreme-zs",
-        help="suite whose scoring gives task languages, groups and the overall score",
-    )
+    _scoring_suite_arguments(sc, "xtreme-zs")
     sc.add_argument("--json", action="store_true", help="print one JSON document")
 
     ex = sub.add_parser("export", help="write a run's test predictions as an XTREME submission")
@@ -207,6 +210,7 @@ def _parser() -> argparse.ArgumentParser:
         "run has several",
     )
     ex.add_argument("--seed", type=int, help="which seed's predictions; needed when several")
+    _scoring_suite_arguments(ex, "the run's suite")
     cmp = sub.add_parser(
         "compare",
         help="a run's main scores beside a published reference's, per task and language, "
@@ -307,7 +311,9 @@ def _dispatch(args: argparse.Namespace, plugins: Sequence[Any]) -> int:
     from harness.registry import load_registry
 
     if args.command in ("leaderboard", "analyze"):
-        load_registry(plugins)  # the languages plugins register place their rows too
+        # the languages plugins register place their rows too; their suites' scorings
+        # give the benchmark tables
+        suites = load_registry(plugins).suites
     if args.command == "leaderboard":
         from harness.leaderboard import regenerate
 
@@ -315,7 +321,9 @@ def _dispatch(args: argparse.Namespace, plugins: Sequence[Any]) -> int:
         references = args.references or Path("references")
         if not args.no_references and (args.references or references.is_dir()):
             results.append(references)  # a missing --references DIR is an error there
-        written, problems = regenerate(runs, args.out, html=args.html, results=results)
+        written, problems = regenerate(
+            runs, args.out, html=args.html, results=results, suites=suites
+        )
         for problem in problems:
             print(f"skipped invalid results: {problem}", file=sys.stderr)
         for path in written:
@@ -343,10 +351,14 @@ def _dispatch(args: argparse.Namespace, plugins: Sequence[Any]) -> int:
             print(format_comparison(result))
         return 0
     if args.command == "export":
-        from harness.scoring import export_submission
+        from harness.scoring import export_submission, resolve_suite
 
+        registry = load_registry(plugins)
+        suite = resolve_suite(args.suite, args.xtreme_version)
+        if args.suite is None and args.xtreme_version is None:
+            suite = _run_suite(args.run_dir, registry) or suite
         written, notes = export_submission(
-            args.run_dir, args.to, args.intermediate, args.seed, load_registry(plugins)
+            args.run_dir, args.to, args.intermediate, args.seed, registry, suite
         )
         for note in notes:
             print(f"note: {note}", file=sys.stderr)
@@ -387,9 +399,10 @@ def _dispatch(args: argparse.Namespace, plugins: Sequence[Any]) -> int:
 
         return rank(registry, args)
     if args.command == "score":
-        from harness.scoring import format_report, score_folders
+        from harness.scoring import format_report, resolve_suite, score_folders
 
-        report = score_folders(args.predictions, args.labels, registry, args.suite)
+        suite = resolve_suite(args.suite, args.xtreme_version)
+        report = score_folders(args.predictions, args.labels, registry, suite)
         for reason in report.skipped:
             print(f"skipped {reason}", file=sys.stderr)
         if args.json:
@@ -398,6 +411,32 @@ def _dispatch(args: argparse.Namespace, plugins: Sequence[Any]) -> int:
             print(format_report(report))
         return 0
     raise AssertionError(args.command)
+
+
+def _scoring_suite_arguments(parser: argparse.ArgumentParser, default: str) -> None:
+    """``--suite`` and its evaluate.py-style alias ``--xtreme-version`` (score, export)."""
+    parser.add_argument(
+        "--suite",
+        default=None,
+        help=f"suite whose scoring gives task languages, groups and the overall score "
+        f"(default: {default})",
+    )
+    parser.add_argument(
+        "--xtreme-version",
+        metavar="{xtreme,xtreme-r}",
+        help="as evaluate.py --xtreme_version: xtreme = suite xtreme-zs, xtreme-r = suite "
+        "xtreme-r (same as --suite)",
+    )
+
+
+def _run_suite(run_dir: Path, registry: Any) -> str | None:
+    """The suite a run was made with (its run.json), when installed with a scoring."""
+    try:
+        name = json.loads((Path(run_dir) / "run.json").read_text("utf-8"))["config"]["suite"]
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+        return None
+    suite = registry.suites.get(name) if isinstance(name, str) else None
+    return name if suite is not None and suite.scoring is not None else None
 
 
 def _list(registry: Any, as_json: bool) -> int:
@@ -589,6 +628,7 @@ def _run_config(args: argparse.Namespace) -> Any:
         run_id=args.run_id,
         shard=args.shard,
         progress=args.progress,
+        baseline_recipes=args.baseline_recipes,
         loggers=args.loggers,  # checked (names, packages) by the runner before any folder
     )
     return config

@@ -83,6 +83,7 @@ def score_records(
             "model": ctx.config.model,
             "intermediate": inter.name if inter else None,
             "intermediate_language": inter.train_language if inter else None,
+            **({"recipe": phase.recipe.name} if phase.recipe else {}),
             "target": task.name,
             "role": phase.role,
             "language": lang,

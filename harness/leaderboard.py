@@ -31,15 +31,8 @@ from harness.reporting.sources import collect as collect_records
 from harness.reporting.sources import read_sources
 from harness.reporting.tables import MISSING, Table, markdown, mean_std, slug, task_order
 from harness.results import atomic_write_text
-from harness.scoring import (
-    GROUP_TITLES,
-    GROUPS,
-    XTREME_LANGUAGES,
-    XTREME_TASKS,
-    group_scores,
-    overall_score,
-    task_score,
-)
+from harness.scoring import default_scoring, group_scores, overall_score, task_score
+from harness.suites import DEFAULT_SUITE, Scoring, Suite
 
 __all__ = [
     "MARKER", "MISSING", "PARTIAL", "collect", "intermediate_table", "language_matrix",
@@ -141,17 +134,20 @@ def _intermediate_rows(records: list[Record]) -> Table:
     )
 
 
-def _xtreme_rows(records: list[Record]) -> Table:
-    """XTREME scores per setup, computed as evaluate.py from test-split records.
+def _benchmark_rows(records: list[Record], scoring: Scoring | None = None) -> Table:
+    """A benchmark's scores per setup (default: XTREME), as its evaluate.py computes them
+    from test-split records, over the languages ``scoring`` lists for each task.
 
-    A task's score needs every XTREME language of the task; with fewer it is shown over
-    the languages present, marked †, and left out of group and overall scores. A published
-    task average (language ``all``) is shown as given, marked ‡, and left out as well.
+    A task's score needs every language the scoring lists for it; with fewer it is shown
+    over the languages present, marked †, and left out of group and overall scores.
+    Languages the scoring does not list (XTREME-R's extra ones, in an XTREME table) are left
+    out. A published task average (language ``all``) is shown as given, marked ‡, and left
+    out as well.
     """
+    scoring = scoring or default_scoring()
+    languages = scoring.languages
     test = [
-        r
-        for r in records
-        if r.role == "target" and r.split == "test" and r.target in XTREME_LANGUAGES
+        r for r in records if r.role == "target" and r.split == "test" and r.target in languages
     ]
     nested: dict[Setup, dict[int, dict[str, dict[str, dict[str, float]]]]] = defaultdict(
         lambda: defaultdict(lambda: defaultdict(dict))
@@ -162,8 +158,10 @@ def _xtreme_rows(records: list[Record]) -> Table:
             if r.main:
                 given[r.setup][r.target].append(r.value)
             continue
-        nested[r.setup][r.seed][r.target].setdefault(r.language, {})[r.metric] = r.value
-    tasks = [t for t in XTREME_TASKS if any(r.target == t for r in test)]
+        if r.language in languages[r.target]:
+            nested[r.setup][r.seed][r.target].setdefault(r.language, {})[r.metric] = r.value
+    tasks = [t for t in scoring.order if any(r.target == t for r in test)]
+    groups = [g.name for g in scoring.groups]
     rows: list[tuple[Setup, dict[str, str]]] = []
     shown_groups: set[str] = set()
     any_overall = False
@@ -173,23 +171,23 @@ def _xtreme_rows(records: list[Record]) -> Table:
         for seed in sorted(nested[setup]):
             scores = {}
             for task, per_language in nested[setup][seed].items():
-                value = task_score(task, per_language).score
+                value = task_score(task, per_language, scoring).score
                 if value is None:
                     continue
-                if set(XTREME_LANGUAGES[task]) <= set(per_language):
+                if set(languages[task]) <= set(per_language):
                     scores[task] = value
                     complete[task].append(value)
                 else:
                     partial[task].append(value)
-            for group, value in group_scores(scores).items():
+            for group, value in group_scores(scores, scoring).items():
                 complete[group].append(value)
                 shown_groups.add(group)
-            overall = overall_score(scores)
+            overall = overall_score(scores, scoring)
             if overall is not None:
-                complete["XTREME"].append(overall)
+                complete[scoring.name].append(overall)
                 any_overall = True
         cells = {}
-        for key in [*tasks, *GROUPS, "XTREME"]:
+        for key in [*tasks, *groups, scoring.name]:
             if complete.get(key):
                 cells[key] = mean_std(complete[key])
             elif partial.get(key):
@@ -197,11 +195,40 @@ def _xtreme_rows(records: list[Record]) -> Table:
             elif given[setup].get(key):
                 cells[key] = f"{mean_std(given[setup][key])} {AVERAGE_ONLY}"
         rows.append((setup, cells))
-    columns = tasks + [g for g in GROUPS if g in shown_groups] + (["XTREME"] if any_overall else [])
+    columns = tasks + [g for g in groups if g in shown_groups]
+    columns += [scoring.name] if any_overall else []
     return (
         ["model", "intermediate", "data", *columns],
         [[*setup, *(cells.get(c, MISSING) for c in columns)] for setup, cells in rows],
     )
+
+
+def _scorings(suites: Mapping[str, Suite] | None) -> list[tuple[str, Scoring]]:
+    """(suite, scoring) of every installed benchmark (``suites``: a registry's; None: the
+    default suite's only): the default suite's (XTREME) first, then each other suite's
+    whose scoring has a name of its own (XTREME-R)."""
+    found = [(DEFAULT_SUITE, default_scoring())]
+    suites = suites or {}
+    for name in sorted(suites):
+        scoring = suites[name].scoring
+        if isinstance(scoring, Scoring) and scoring.name not in {s.name for _, s in found}:
+            found.append((name, scoring))
+    return found
+
+
+def _shown(records: list[Record], suite: str, scoring: Scoring) -> bool:
+    """Whether ``records`` deserve ``scoring``'s table: the default one whenever one of its
+    tasks has test scores, another where a record came from its suite or from a task only
+    it scores (XTREME-R's XCOPA, Mewsli-X, LAReQA)."""
+    default = default_scoring()
+    if scoring is default:
+        return True
+    own = set(scoring.order) - set(default.order)
+    return any(r.role == "target" and (r.suite == suite or r.target in own) for r in records)
+
+
+def xtreme_table(records: Records) -> str:
+    return markdown(*_benchmark_rows(as_records(records)))
 
 
 def target_table(records: Records, target: str) -> str:
@@ -216,10 +243,6 @@ def summary_table(records: Records) -> str:
 
 def intermediate_table(records: Records) -> str:
     return markdown(*_intermediate_rows(as_records(records)))
-
-
-def xtreme_table(records: Records) -> str:
-    return markdown(*_xtreme_rows(as_records(records)))
 
 
 # --------------------------------------------------------------------------- heat maps
@@ -328,20 +351,31 @@ _INTRO = (
     "sample-data rows get tables of their own, and where rows of the same task were "
     "trained under different protocols, the data column names each row's protocol."
 )
-_GROUPS_NOTE = (
-    "Groups: "
-    + "; ".join(f"{GROUP_TITLES[g]} = {', '.join(ts)}" for g, ts in GROUPS.items())
-    + ". XTREME = mean of the nine task scores."
-)
 
 
-def _notes(records: list[Record], citations: Mapping[str, str]) -> dict[str, list[str]]:
+def _groups_note(scoring: Scoring) -> str:
+    """The line under a benchmark table: its groups and what its overall score averages."""
+    groups = "; ".join(f"{g.title} = {', '.join(g.tasks)}" for g in scoring.groups)
+    count = len(scoring.tasks)
+    words = dict(enumerate("zero one two three four five six seven eight nine ten".split()))
+    return f"Groups: {groups}. {scoring.name} = mean of the {words.get(count, count)} task scores."
+
+
+def _anchor(suite: str) -> str:
+    """The section anchor of a suite's benchmark table (``xtreme`` for the default)."""
+    return "xtreme" if suite == DEFAULT_SUITE else slug(suite)
+
+
+def _notes(
+    records: list[Record], citations: Mapping[str, str], scorings: list[tuple[str, Scoring]]
+) -> dict[str, list[str]]:
     """Lines under each summary table (anchor): the groups, what ‡ means, the sources."""
     notes: dict[str, list[str]] = {}
     for tag, _, subset in _by_kind(records) if records else []:
         cited = [f"Source: {line}" for line in citation_lines(subset, citations)]
         averages = [AVERAGE_NOTE] if any(r.language == AVERAGE for r in subset) else []
-        notes[f"xtreme{tag}"] = [_GROUPS_NOTE, *averages, *cited]
+        for suite, scoring in scorings:
+            notes[f"{_anchor(suite)}{tag}"] = [_groups_note(scoring), *averages, *cited]
         notes[f"average{tag}"] = [*averages, *cited]
         notes[f"intermediate{tag}"] = cited
     for target in _targets(records):
@@ -381,15 +415,15 @@ def _target_md(records: list[Record], target: str, citations: Mapping[str, str])
     return "\n".join(parts)
 
 
-def _sections(records: list[Record]) -> list[webpage.Section]:
+def _sections(records: list[Record], scorings: list[tuple[str, Scoring]]) -> list[webpage.Section]:
     """(anchor, title, table) of the summary tables, per data kind."""
     sections: list[webpage.Section] = []
     for tag, kind, subset in _by_kind(records) if records else []:
-        xtreme = _xtreme_rows(subset)
-        if len(xtreme[0]) > 3:  # some XTREME task has test-split scores
-            sections.append(
-                (f"xtreme{tag}", f"XTREME score (evaluate.py definition){kind}", xtreme)
-            )
+        for suite, scoring in scorings:
+            table = _benchmark_rows(subset, scoring)
+            if len(table[0]) > 3 and _shown(subset, suite, scoring):  # some test scores
+                title = f"{scoring.name} score (evaluate.py definition){kind}"
+                sections.append((f"{_anchor(suite)}{tag}", title, table))
         if any(r.role == "target" for r in subset) or not tag:
             title = f"Zero-shot transfer (average over languages){kind}"
             sections.append((f"average{tag}", title, _summary_rows(subset)))
@@ -412,12 +446,17 @@ def _is_generated(path: Path) -> bool:
 
 
 def regenerate(
-    sources: Iterable[Path], out: Path, html: bool = True, results: Iterable[Path] = ()
+    sources: Iterable[Path],
+    out: Path,
+    html: bool = True,
+    results: Iterable[Path] = (),
+    suites: Mapping[str, Suite] | None = None,
 ) -> tuple[list[Path], list[str]]:
     """Write ``out/README.md``, ``out/<target>.md`` and (``html``) ``out/index.html`` with
     heat maps under ``out/figures/``; return (files written, problems of skipped files).
 
-    ``sources`` are run folders, ``results`` result files (or folders of them). Files an
+    ``sources`` are run folders, ``results`` result files (or folders of them); ``suites``
+    (a registry's) add a score table per other benchmark (XTREME-R) besides XTREME's. Files an
     earlier run generated that no longer apply are removed, so the folder always equals
     what the records say. An invalid result file raises before anything is written.
     """
@@ -428,8 +467,9 @@ def regenerate(
     targets = _targets(records)
     figures = _figures(records, out) if html and records else []
     written: list[Path] = [p for p, _, _ in figures]
-    sections = _sections(records)
-    notes = _notes(records, citations)
+    scorings = _scorings(suites)
+    sections = _sections(records, scorings)
+    notes = _notes(records, citations, scorings)
     unpaired = published.unpaired(records)
 
     # Markdown
@@ -438,7 +478,7 @@ def regenerate(
         lines += ["Sortable tables and heat maps: [index.html](index.html).", ""]
     for anchor, title, table in sections:
         lines += [f"## {title}", "", markdown(*table), ""]
-        extra = [n for n in notes.get(anchor, []) if n != _GROUPS_NOTE]  # HTML has those
+        extra = [n for n in notes.get(anchor, []) if not n.startswith("Groups: ")]  # HTML has those
         lines += [f"- {n}" for n in extra] + [""] * bool(extra)
     if records:
         lines += ["## Per target", ""] + [f"- [{t}]({t}.md)" for t in targets] + [""]

@@ -43,6 +43,8 @@ class TrainedPhase:
     data: PhaseDataModule
     state: dict[str, Any] = field(default_factory=dict)
     batch: BatchPlan | None = None
+    recipe: Task | None = None
+    """The suite's baseline recipe task trained before this target (``Plan.recipes``)."""
 
 
 def train(

@@ -24,6 +24,7 @@ from harness.hparams import DEFAULT_HPARAMS, HParams, unmet_requirement
 from harness.loggers import checked_loggers
 from harness.models import Model
 from harness.registry import Registry
+from harness.suites import DEFAULT_SUITE, Suite
 from harness.tasks import DataSource, Task
 
 RUN_ID_ENV = "HARNESS_RUN_ID"  # shared with DDP worker processes Lightning re-launches
@@ -62,6 +63,9 @@ class RunConfig:
     intermediate_choice: dict[str, Any] | None = None
     """Set by ``--intermediate auto:K`` (``harness.ranking.auto.choose``): the ranking and
     each target's chosen intermediates; planned once, reused by later plans."""
+    baseline_recipes: bool = True
+    """Whether a baseline target starts from its suite's ``baseline_intermediates`` task
+    (``--no-baseline-recipes``: from the pretrained encoder, as every other target)."""
     loggers: list[str] | None = None
     """Experiment trackers (``--logger``, ``harness.loggers.LOGGERS``); None: csv, or the
     ones a resumed run recorded in run.json."""
@@ -99,6 +103,9 @@ class Plan:
     choices: dict[str, list[str]] | None = None
     """``auto:K`` only: per target, the intermediates it trains from (the baseline always);
     None: every intermediate for every target."""
+    recipes: dict[str, Task] = field(default_factory=dict)
+    """Per target: the task its suite trains before it in the baseline setting (the
+    suite's ``baseline_intermediates``, e.g. XTREME-R's SIQA before XCOPA)."""
 
     def pairs(self, inter: Task | MultiTask | None, target: Task) -> bool:
         """Whether ``target`` is trained from ``inter`` in this run."""
@@ -108,10 +115,20 @@ class Plan:
 
     def phases(self) -> list[tuple[Task, str]]:
         """(task, role) of every task trained or scored: intermediates (multi-task members
-        one by one), then targets."""
-        return [(t, "intermediate") for t in concrete_tasks(self.intermediates)] + [
+        one by one, then baseline recipes), then targets."""
+        return [(t, "intermediate") for t in self.intermediate_tasks()] + [
             (t, "target") for t in self.targets
         ]
+
+    def intermediate_tasks(self) -> list[Task]:
+        """Every single task trained as an intermediate: the grid's, then the recipes'."""
+        tasks = concrete_tasks(self.intermediates)
+        names = {t.name for t in tasks}
+        for task in self.recipes.values():
+            if task.name not in names:
+                names.add(task.name)
+                tasks.append(task)
+        return tasks
 
     @property
     def record_suite(self) -> str | None:
@@ -137,6 +154,23 @@ class Planner:
     def __init__(self, registry: Registry, config: RunConfig):
         self.registry = registry
         self.config = config
+
+    def _suite_languages(self, suite: Suite, task: Task) -> list[str]:
+        """The languages ``suite`` evaluates target ``task`` in, in the task's order.
+
+        Those its scoring section lists for the task's submission folder, so one task serves
+        XTREME (``xtreme-zs``) and XTREME-R (``xtreme-r``, more languages) unchanged. A suite
+        without a scoring section (the intermediate-task grids, built on XTREME) takes the
+        default suite's lists, i.e. XTREME's languages; a task no scoring names: all its
+        languages.
+        """
+        scoring = suite.scoring
+        if scoring is None and DEFAULT_SUITE in self.registry.suites:
+            scoring = self.registry.suites[DEFAULT_SUITE].scoring
+        entry = scoring.task(task.xtreme_name or task.name) if scoring else None
+        if entry is None:
+            return list(task.languages)
+        return [lg for lg in task.languages if lg in entry.languages]
 
     def plan(self) -> Plan:
         cfg = self.config
@@ -176,9 +210,17 @@ class Planner:
                 f"unknown language '{lang}' for targets {', '.join(t.name for t in targets)}; "
                 f"available: {', '.join(sorted(known))}"
             )
+        evaluated = {task.name: self._suite_languages(suite, task) for task in targets}
+        for lang in sorted(wanted - set().union(*evaluated.values())):
+            raise HarnessError(
+                f"--languages {lang}: suite '{suite.name}' evaluates none of its targets in "
+                f"'{lang}' (its scoring section does not list it); pick a suite that does "
+                "(e.g. --suite xtreme-r for XTREME-R's languages)"
+            )
         for task in targets:
-            languages[task.name] = [lg for lg in task.languages if not wanted or lg in wanted]
+            languages[task.name] = [lg for lg in evaluated[task.name] if not wanted or lg in wanted]
 
+        recipes = self._recipes(suite, targets, intermediates)
         targets = [self._configured(t) for t in targets]
         intermediates = [
             MultiTask(t.name, tuple(self._configured(m) for m in t.members))
@@ -186,7 +228,10 @@ class Planner:
             else (self._configured(t) if t else None)
             for t in intermediates
         ]
-        unknown = set(cfg.settings) - {t.name for t in [*targets, *concrete_tasks(intermediates)]}
+        recipes = {name: self._configured(task) for name, task in recipes.items()}
+        singles = [*concrete_tasks(intermediates)]
+        singles += [t for t in recipes.values() if t.name not in {s.name for s in singles}]
+        unknown = set(cfg.settings) - {t.name for t in [*targets, *singles]}
         for name in sorted(unknown):
             raise HarnessError(f"--set {name}.*: task '{name}' is not part of this run")
 
@@ -195,7 +240,7 @@ class Planner:
         preset = self.registry.preset(cfg.preset) if cfg.preset else None
         hparams: dict[str, dict[str, Any]] = {}
         declared: dict[str, HParams] = {}  # the protocol, before command-line flags
-        for task in [*targets, *concrete_tasks(intermediates), *multitask_phases(intermediates)]:
+        for task in [*targets, *singles, *multitask_phases(intermediates)]:
             resolved = dict(DEFAULT_HPARAMS)
             resolved.update(suite.hparams_for(task.name, sample=cfg.data == "sample"))
             if preset is not None:
@@ -213,9 +258,10 @@ class Planner:
                 raise HarnessError(f"hyper-parameters of {task.name}: {problem}")
             hparams[task.name] = resolved
 
-        sources = {t.name: self._source(t) for t in [*targets, *concrete_tasks(intermediates)]}
+        sources = {t.name: self._source(t) for t in [*targets, *singles]}
         plan = Plan(suite, model, targets, unavailable, intermediates, languages, hparams, sources)
         plan.choices = choices
+        plan.recipes = recipes
         self._lay_out_batches(plan, declared)
         return plan
 
@@ -250,6 +296,7 @@ class Planner:
             return declared[name].batch_size * declared[phase].accumulate_grad_batches
 
         alone = [t for t in plan.intermediates if isinstance(t, Task)]  # not multi-task members
+        alone += [t for t in plan.recipes.values() if t.name not in {a.name for a in alone}]
         for task in [*plan.targets, *alone]:
             if task.trains:
                 _, layout = split_global_batch(
@@ -268,6 +315,34 @@ class Planner:
                 {m.name: protocol(m.name, multi.name) for m in multi.members},
                 where=f"hyper-parameters of {multi.name}: ",
             )
+
+    def _recipes(
+        self, suite: Any, targets: list[Task], intermediates: list[Any]
+    ) -> dict[str, Task]:
+        """The baseline recipe of each target (``baseline_intermediates`` of the suite),
+        when this run trains the baseline; ``--no-baseline-recipes`` turns them off."""
+        if None not in intermediates or not self.config.baseline_recipes:
+            return {}
+        recipes = {}
+        for target in targets:
+            name = suite.baseline_intermediates.get(target.name)
+            if not name:
+                continue
+            try:
+                task = self._intermediate(name)
+            except HarnessError as exc:
+                raise HarnessError(
+                    f"suite '{suite.name}' ({suite.path}): baseline_intermediates.{target.name}: "
+                    f"{exc}"
+                ) from None
+            if "intermediate" not in task.roles:
+                raise HarnessError(
+                    f"suite '{suite.name}' ({suite.path}): baseline_intermediates.{target.name} "
+                    f"names '{name}', which is not an intermediate task; name one from "
+                    "`harness list`"
+                )
+            recipes[target.name] = task
+        return recipes
 
     def _intermediate(self, name: str) -> Task:
         """``task`` or ``task@lang``: the same task trained on data in another language.
@@ -384,6 +459,11 @@ def manifest_config(plan: Plan, config: RunConfig) -> dict[str, Any]:
         "seeds": list(config.seeds),
         "hparams": plan.hparams,
         "settings": {t.name: t.settings for t, _ in plan.phases() if t.settings},
+        **(
+            {"baseline_recipes": {t: task.name for t, task in plan.recipes.items()}}
+            if plan.recipes
+            else {}
+        ),
         **(
             {  # auto:K: what each target trains from, and the ranking that chose it
                 "intermediate_choice": plan.choices,

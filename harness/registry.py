@@ -24,7 +24,7 @@ from harness.errors import HarnessError
 from harness.evaluators import Evaluator
 from harness.languages import Language, builtin_languages, load_language_file
 from harness.models import Model
-from harness.suites import Preset, Suite, load_preset, load_suite
+from harness.suites import Preset, Suite, load_preset, load_suite, resolve_scoring
 from harness.tasks import Task
 
 ENTRY_POINT_GROUP = "harness"
@@ -103,8 +103,8 @@ class Registry:
 
     def suite(self, name: str) -> Suite:
         if name not in self.suites and Path(name).suffix == ".json" and Path(name).is_file():
-            return load_suite(Path(name))
-        return self._get("suite", self.suites, name)
+            return resolve_scoring(load_suite(Path(name)), self.suites)
+        return resolve_scoring(self._get("suite", self.suites, name), self.suites)
 
     def preset(self, name: str) -> Preset:
         if name not in self.presets and Path(name).suffix == ".json" and Path(name).is_file():
@@ -200,6 +200,11 @@ def load_registry(
             _unregister(pm, obj, info.name)
             continue
         _collect(pm, registry, info, obj)
+    for name, suite in list(registry.suites.items()):  # "scoring": "another suite"
+        try:
+            registry.suites[name] = resolve_scoring(suite, registry.suites)
+        except HarnessError:
+            pass  # said when the suite is used (Registry.suite)
     from harness.languages import use_plugin_languages
 
     use_plugin_languages(registry.languages)

@@ -213,7 +213,14 @@ class Runner:
                         init = self._intermediate_phase(plan, run, inter, seed, done, finished)
                         release_memory()
                     for target in todo:
-                        self._phase(plan, run, target, inter, init, seed, "target")
+                        recipe = plan.recipes.get(target.name) if inter is None else None
+                        start = init
+                        if recipe is not None:  # the suite's own recipe, e.g. SIQA before XCOPA
+                            start = self._intermediate_phase(
+                                plan, run, recipe, seed, done, finished
+                            )
+                            release_memory()
+                        self._phase(plan, run, target, inter, start, seed, "target", recipe)
                         finished(target_key(seed, inter, target))
                         release_memory()
         except BaseException as exc:
@@ -295,16 +302,21 @@ class Runner:
         init: Path | None,
         seed: int,
         role: str,
+        recipe: Task | None = None,
     ) -> TrainedPhase:
-        """One Lightning fit on ``task`` from ``init``, then every evaluation it owes."""
+        """One Lightning fit on ``task`` from ``init``, then every evaluation it owes;
+        ``recipe``: the suite's baseline recipe task ``init`` was trained on."""
         if role == "intermediate":
             self.say(f"[seed {seed}] intermediate phase: {task.name}")
             label = f"{task.name}-seed{seed}"
         else:
             origin = f" (from {inter.name} checkpoint)" if inter else ""
+            if recipe is not None:
+                origin = f" (from {recipe.name} checkpoint: the suite's baseline recipe)"
             self.say(f"[seed {seed}] target phase: {task.name}{origin}")
             label = f"{inter.name if inter else 'none'}-{task.name}-seed{seed}"
         phase = fit_task(self, plan, run, task, inter, init, seed, role, label)
+        phase.recipe = recipe
         self._score(plan, run, phase.trainer, [phase])
         return phase
 

@@ -25,6 +25,17 @@ overall mean. For the nine XTREME tasks this reproduces ``evaluate.py`` to the l
   every task of the suite's scoring was. ``evaluate.py`` sums the nine task scores in the
   iteration order of a Python ``set`` (which varies with PYTHONHASHSEED, so its own last
   digit is not reproducible); we sum them in the fixed order of the suite's list.
+
+``--xtreme-version`` names the suite as ``evaluate.py --xtreme_version`` does
+(:data:`XTREME_VERSIONS`): ``xtreme`` is ``xtreme-zs``, ``xtreme-r`` is the ``xtreme-r``
+suite, whose scoring holds ``XTREME_R_TASK2LANGS`` and ``XTREME_R_GROUP2TASK`` (a task may
+sit in two groups: XCOPA counts for classification and multiple choice; retrieval is
+Tatoeba and Mewsli-X). The rules above then reproduce evaluate.py's XTREME-R numbers, task
+and group scores alike, with one documented exception that the suite states in its
+``note``: evaluate.py lists no LAReQA languages, so it gives LAReQA no score, and its
+overall XTREME-R score never exists (it needs every task folder, and with all ten it fails,
+KeyError, on LAReQA's missing score). We score LAReQA with LAReQA's own mAP@20 over its
+languages and give the overall score as the mean of all ten task scores.
 """
 
 from __future__ import annotations
@@ -75,6 +86,27 @@ def __getattr__(name: str) -> Any:
     if name in _DEFAULT_VIEWS:
         return _DEFAULT_VIEWS[name](default_scoring())
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+XTREME_VERSIONS = {"xtreme": DEFAULT_SUITE, "xtreme-r": "xtreme-r"}
+"""``evaluate.py --xtreme_version`` values -> the suite whose scoring reproduces them."""
+
+
+def resolve_suite(suite: str | None, xtreme_version: str | None) -> str:
+    """The suite of ``--suite`` and ``--xtreme-version`` (an alias); both must agree."""
+    if xtreme_version is None:
+        return suite or DEFAULT_SUITE
+    if xtreme_version not in XTREME_VERSIONS:
+        raise HarnessError(
+            f"--xtreme-version {xtreme_version}: unknown; choose {' or '.join(XTREME_VERSIONS)}"
+        )
+    chosen = XTREME_VERSIONS[xtreme_version]
+    if suite is not None and suite != chosen:
+        raise HarnessError(
+            f"--xtreme-version {xtreme_version} scores with suite '{chosen}', not "
+            f"--suite {suite}; give one of the two"
+        )
+    return chosen
 
 
 # --------------------------------------------------------------------------- tasks and files
@@ -426,6 +458,11 @@ def format_report(report: Report) -> str:
     for name in report.tasks:
         if name not in grouped:
             summary.append(row(scoring.name if scoring and scoring.task(name) else "other", name))
+    notes = [
+        f"note: {name}: {spec.note}"
+        for name in report.tasks
+        if scoring is not None and (spec := scoring.task(name)) is not None and spec.note
+    ]
     if scoring is not None:
         overall = (
             _fmt(report.overall)
@@ -436,6 +473,7 @@ def format_report(report: Report) -> str:
     blocks.append(
         "Summary\n"
         + tabulate(summary, headers=["group", "task", "score", "averages"], disable_numparse=True)
+        + "".join(f"\n{note}" for note in notes)
     )
     return "\n\n".join(blocks)
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,8 @@ class ScoredTask:
     metrics: tuple[str, ...] = ()
     """The metrics whose language averages, averaged, give the task score (XTREME QA:
     exact_match and f1); empty: the task's main metric."""
+    note: str = ""
+    """Where this score departs from the official scorer, said beside it in reports."""
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,7 @@ class Scoring:
 
 def _scoring(data: dict[str, Any], path: Path) -> Scoring:
     tasks = tuple(
-        ScoredTask(t["task"], tuple(t["languages"]), tuple(t.get("metrics", ())))
+        ScoredTask(t["task"], tuple(t["languages"]), tuple(t.get("metrics", ())), t.get("note", ""))
         for t in data["tasks"]
     )
     names = [t.task for t in tasks]
@@ -92,9 +95,15 @@ class Suite:
     """Overrides used with the bundled sample data (tiny sets need more epochs)."""
     task_hparams: dict[str, dict[str, Any]] = field(default_factory=dict)
     sample_task_hparams: dict[str, dict[str, Any]] = field(default_factory=dict)
+    baseline_intermediates: dict[str, str] = field(default_factory=dict)
+    """Per target: a task trained before it when a run has no intermediate task, because
+    the benchmark's own recipe does so (XTREME-R: SIQA before XCOPA)."""
     scoring: Scoring | None = None
     """How ``harness score`` and the leaderboards aggregate this suite's scores, if defined."""
     path: Path | None = None
+    scoring_from: str | None = None
+    """The suite whose scoring this one uses (``"scoring": "xtreme-r"`` in its file); the
+    registry resolves it into :attr:`scoring` once every suite is registered."""
 
     def hparams_for(self, task: str, sample: bool) -> dict[str, Any]:
         """This suite's hyper-parameters for ``task``: general, then per task, sample last."""
@@ -119,6 +128,7 @@ def _read_validated(path: Path, schema: str) -> dict[str, Any]:
 
 def load_suite(path: Path) -> Suite:
     data = _read_validated(path, "suite")
+    scoring = data.get("scoring")
     return Suite(
         name=data["name"],
         description=data["description"],
@@ -128,9 +138,25 @@ def load_suite(path: Path) -> Suite:
         sample_hparams=dict(data.get("sample_hparams", {})),
         task_hparams=dict(data.get("task_hparams", {})),
         sample_task_hparams=dict(data.get("sample_task_hparams", {})),
-        scoring=_scoring(data["scoring"], Path(path)) if "scoring" in data else None,
+        baseline_intermediates=dict(data.get("baseline_intermediates", {})),
+        scoring=_scoring(data["scoring"], Path(path)) if isinstance(scoring, dict) else None,
         path=Path(path),
+        scoring_from=scoring if isinstance(scoring, str) else None,
     )
+
+
+def resolve_scoring(suite: Suite, suites: Mapping[str, Suite]) -> Suite:
+    """``suite`` with the scoring of the suite its file names (``"scoring": "NAME"``)."""
+    if suite.scoring_from is None:
+        return suite
+    other = suites.get(suite.scoring_from)
+    if other is None or other.scoring is None:
+        raise HarnessError(
+            f"suite '{suite.name}' ({suite.path}): scoring names suite '{suite.scoring_from}', "
+            f"which is {'not installed' if other is None else 'without a scoring section'}; "
+            "name an installed suite with one (`harness list`) or write the scoring out"
+        )
+    return replace(suite, scoring=other.scoring)
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,15 @@
 """Write the bundled multiple-choice samples in each release's exact file layout.
 
 HellaSwag (``hellaswag/hellaswag_{train,val}.jsonl``), CosmosQA (``cosmosqa/{train,valid}.csv``),
-CommonsenseQA (``commonsenseqa/{train,dev}_rand_split.jsonl``) and SocialIQA
-(``socialiqa/socialiqa-train-dev/{train,dev}.jsonl`` + ``-labels.lst``). The items are
+CommonsenseQA (``commonsenseqa/{train,dev}_rand_split.jsonl``), SocialIQA
+(``socialiqa/socialiqa-train-dev/{train,dev}.jsonl`` + ``-labels.lst``) and XCOPA as XTREME's
+``download_xcopa`` leaves it (``xcopa/{train,val,test}-en.jsonl``: SuperGLUE COPA, the test
+labels set to 0; ``xcopa/{val,test}-{lang}.jsonl``: cambridgeltl/xcopa). The items are
 hand-written in ``scripts/sample_sources/`` (``hellaswag_items.json``, ``cosmosqa_items.json``,
-``commonsenseqa_facts.json``, ``socialiqa_events.json``); a seeded generator only picks
-distractors, answer positions and ids, so the output is byte-for-byte reproducible. Dev items
-never share a context with train.
+``commonsenseqa_facts.json``, ``socialiqa_events.json``, ``xcopa_items.json``); a seeded
+generator only picks distractors, answer positions and ids, so the output is byte-for-byte
+reproducible. Dev items never share a context with train. The sample's XCOPA test files keep
+their real labels (XTREME's download zeroes them) so that a sample run scores ``test``.
 Run from the repository root (or pass another output folder):
 
     python scripts/make_mc_samples.py [OUT]
@@ -236,6 +239,48 @@ def socialiqa(rng: random.Random) -> dict[str, tuple[list[dict], list[str]]]:
     return out
 
 
+# --------------------------------------------------------------------------- XCOPA
+XCOPA = source("xcopa_items.json")
+XCOPA_LANGUAGES = ("et", "ht", "id", "it", "qu", "sw", "ta", "th", "tr", "vi", "zh")
+
+
+def _copa(premise: str, right: str, wrong: str, question: str, label: int) -> dict:
+    """The two alternatives in file order: the right one is ``choice1`` when ``label`` is 0."""
+    first, second = (right, wrong) if label == 0 else (wrong, right)
+    return {"premise": premise, "choice1": first, "choice2": second, "question": question}
+
+
+def xcopa(rng: random.Random) -> dict[str, list[dict]]:
+    """File name -> records. SuperGLUE COPA keys ``premise, choice1, choice2, question,
+    label, idx``; its test has no label and XTREME's preprocessing appends ``"label": 0``.
+    cambridgeltl/xcopa adds ``changed`` (False here: no item was re-annotated)."""
+    out: dict[str, list[dict]] = {}
+    for name, items in (("train-en", XCOPA["copa_train"]), ("val-en", XCOPA["copa_val"])):
+        out[name] = []
+        for i, item in enumerate(items):
+            label = rng.randrange(2)
+            fields = (item["premise"], item["right"], item["wrong"], item["question"], label)
+            out[name].append({**_copa(*fields), "label": label, "idx": i})
+    n_val = XCOPA["val_items"]
+    labels = [rng.randrange(2) for _ in XCOPA["xcopa"]]  # one answer position per item
+    splits = (("val", 0, n_val), ("test", n_val, len(labels)))
+    for lang in ("en", *XCOPA_LANGUAGES):
+        for split, start, stop in splits:
+            name = f"{split}-{lang}"
+            records = out.setdefault(name, [])
+            for k in range(start, stop):
+                item, label = XCOPA["xcopa"][k], labels[k]
+                record = _copa(*item[lang], item["question"], label)
+                idx = len(records)
+                if lang == "en" and split == "test":
+                    records.append({**record, "idx": idx, "label": 0})
+                elif lang == "en":
+                    records.append({**record, "label": label, "idx": idx})
+                else:
+                    records.append({**record, "label": label, "idx": idx, "changed": False})
+    return out
+
+
 # --------------------------------------------------------------------------- writing
 def _jsonl(path: Path, records: list[dict]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -262,6 +307,13 @@ def main(out: Path = DATA) -> None:
     for split, (records, labels) in socialiqa(random.Random(1904)).items():
         _jsonl(folder / f"{split}.jsonl", records)
         (folder / f"{split}-labels.lst").write_text("".join(f"{x}\n" for x in labels))
+
+    for name, records in xcopa(random.Random(2020)).items():
+        path = out / "xcopa" / f"{name}.jsonl"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        escape = name.startswith("test")  # rewritten by utils_preprocess.py's json.dumps
+        text = "".join(json.dumps(r, ensure_ascii=escape) + "\n" for r in records)
+        path.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@ A paper-scale rehearsal (``bench/paper_scale.py``) must load, tokenise, evaluate
 much data as a real run without downloading it. This writes, under ``OUT``, every file the
 harness reads for the XTREME targets (XTREME's ``download/`` layout, test labels stripped
 and kept under ``labels/`` as evaluate.py's label folder), GLUE's ``MNLI/`` and ``QQP/``,
-``snli_1.0/``, ``anli_v1.0/``, SQuAD v1.1/v2.0 and the released multiple-choice files,
+``snli_1.0/``, ``anli_v1.0/``, SQuAD v1.1/v2.0, the released multiple-choice files and
+XTREME-R's ``mewslix/`` and ``lareqa/xquad-r/`` (Mewsli-X's candidate set scaled too),
 with ``round(real size x fraction)`` rows (at least 1) per task, split and language.
 
 Real sizes, each with its source, are in ``sample_sources/release_sizes.json``. The text is
@@ -31,6 +32,7 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, TextIO
+from urllib.parse import quote
 
 import numpy as np
 
@@ -58,6 +60,9 @@ LENGTHS: dict[str, tuple[float, float, int, int]] = {
     "tatoeba": (7, 0.4, 1, 40),
     "mc_context": (30, 0.5, 4, 200),
     "mc_choice": (9, 0.5, 1, 40),
+    "mel_sentence": (20, 0.45, 4, 70),
+    "mel_mention": (2, 0.5, 1, 6),
+    "xquad_sentence": (25, 0.45, 5, 90),
 }
 CHUNK = 20000
 """Rows generated and written at a time (memory stays flat at any fraction)."""
@@ -116,6 +121,11 @@ class Pools:
                     out[lang] += [par["context"]] + [qa["question"] for qa in par["qas"]]
         for (lang, _), tokens in self._tagged_all().items():
             out[lang].append(" ".join(t for t, _ in tokens))
+        for path in (r / "xcopa").glob("*.jsonl"):  # the only sample text in ht
+            lang = path.stem.split("-")[1]
+            for line in path.read_text("utf-8").splitlines():
+                record = json.loads(line)
+                out[lang] += [record["premise"], record["choice1"], record["choice2"]]
         return out
 
     def _tagged_all(self) -> dict[tuple[str, str], list[tuple[str, str]]]:
@@ -124,7 +134,8 @@ class Pools:
                 lang = path.stem.split("-")[1]
                 fields = [x.split("\t") for x in path.read_text("utf-8").splitlines()]
                 self._tagged[(lang, "panx")] = [(f[0], f[1]) for f in fields if len(f) == 2]
-            for path in sorted((self.root / "ud-treebanks-v2.5").glob("*/*.conllu")):
+            releases = ("ud-treebanks-v2.5", "ud-treebanks-v2.7")  # v2.7: XTREME-R's languages
+            for path in sorted(p for r in releases for p in (self.root / r).glob("*/*.conllu")):
                 lang = path.name.split("_")[0]
                 for line in path.read_text("utf-8").splitlines():
                     f = line.split("\t")
@@ -132,6 +143,12 @@ class Pools:
                         form = "".join(f[1].split())
                         self._tagged.setdefault((lang, "udpos"), []).append((form, f[3]))
         return self._tagged
+
+    def languages(self) -> set[str]:
+        """Languages with bundled sample text."""
+        if self._sentences is None:
+            self._sentences = self._collect()
+        return {lang for lang, sentences in self._sentences.items() if sentences}
 
     def text(self, lang: str) -> list[str]:
         """Units of ``lang`` in a fixed shuffled sentence order, tiled to cover long windows."""
@@ -521,6 +538,235 @@ class Writer:
             ):
                 write_lines(path, n, lambda o, c, lines=lines: lines[o : o + c])
 
+    # -- dual-encoder retrieval (XTREME-R) ----------------------------------------------------
+    def mewslix(self) -> None:
+        """Mewsli-X as XTREME leaves ``mewslix/`` (formats: plugins/tasks/dual_retrieval.py).
+
+        Every WikiNews gold entity and every Wikipedia-dev gold sits at a random position of
+        the candidate set; the rest is filler whose descriptions follow the release's language
+        mix. Training pairs' entities are outside the set (upstream splits by QID)."""
+        spec, f, folder = self.sizes["mewslix"], self.fraction, self.out / "mewslix"
+        rng = Draw(self.pools, "en", "mewslix", "plan").rng
+        news = {}  # (split, lang) -> (mentions, articles, distinct gold entities)
+        for split in ("dev", "test"):
+            for lang in spec["counts"][split]:
+                n = self.n("mewslix", split, lang)
+                articles, entities = (
+                    scaled(spec[k][split][lang], f) for k in ("articles", "entities")
+                )
+                news[split, lang] = (n, min(n, articles), min(n, entities))
+        dev_pairs = scaled(spec["wikipedia_pairs_dev"]["mentions"], f)
+        dev_golds = min(dev_pairs, scaled(spec["wikipedia_pairs_dev"]["entities"], f))
+        golds = sum(e for _, _, e in news.values()) + dev_golds
+        size = max(scaled(spec["candidates"], f), golds)
+        positions = rng.choice(size, golds, replace=False).tolist()
+        mix = {
+            k: v for k, v in spec["description_languages"].items() if k in self.pools.languages()
+        }
+        weights = np.array(list(mix.values()), dtype=float) / sum(mix.values())
+        draws: dict[tuple[str, str], Draw] = {}
+
+        def entities(ids: list[str], langs: list[str] | None = None) -> list[dict]:
+            langs = langs or rng.choice(list(mix), len(ids), p=weights).tolist()
+            return self._entities(ids, langs, draws)
+
+        gold_ids = [f"Q{p + 1}" for p in positions]
+        gold = entities(gold_ids[: golds - dev_golds]) + entities(
+            gold_ids[golds - dev_golds :], ["en"] * dev_golds
+        )
+        fixed = dict(zip(positions, gold, strict=True))
+
+        def candidates(o: int, c: int) -> list[dict[str, Any]]:
+            filler = entities([f"Q{o + i + 1}" for i in range(c)])
+            return [fixed.get(o + i, e) for i, e in enumerate(filler)]
+
+        write_jsonl(folder / "candidate_set_entities.jsonl", size, candidates)
+        self.rows["mewslix"] += size + dev_pairs
+        taken = 0
+        for (split, lang), (n, articles, distinct) in news.items():
+            ids = gold_ids[taken : taken + distinct]
+            taken += distinct
+            self._wikinews(split, lang, n, articles, [ids[j % distinct] for j in range(n)])
+        train = self.n("mewslix", "train", "en")
+        train_entities = min(train, scaled(spec["entities"]["train"]["en"], f))
+        own = [f"Q{size + i + 1}" for i in range(train_entities)]
+        for split, n, pool in (
+            ("train", train, entities(own, ["en"] * train_entities)),
+            ("dev", dev_pairs, gold[golds - dev_golds :]),
+        ):
+            self._wikipedia_pairs(folder / f"wikipedia_pairs-{split}.jsonl", n, pool, draws)
+
+    def _entities(
+        self, ids: list[str], langs: list[str], draws: dict[tuple[str, str], Draw]
+    ) -> list[dict[str, Any]]:
+        """Candidate-set entities: 1-3 description sentences in each entity's language."""
+        out: list[dict[str, Any]] = [{}] * len(ids)
+        by_language: dict[str, list[int]] = defaultdict(list)
+        for i, lang in enumerate(langs):
+            by_language[lang].append(i)
+        for lang, which in by_language.items():
+            key = ("entities", lang)
+            draw = draws.setdefault(key, Draw(self.pools, lang, "mewslix", *key))
+            sizes = draw.rng.integers(1, 4, len(which)).tolist()
+            windows, at = draw.windows("mel_sentence", sum(sizes)), 0
+            for i, k in zip(which, sizes, strict=True):
+                sentences, at = windows[at : at + k], at + k
+                text, spans = _passage(sentences, draw.joiner)
+                title = draw.joiner.join(sentences[0][:3])
+                out[i] = {
+                    "entity_id": ids[i],
+                    "title": title,
+                    "description": text,
+                    "description_language": lang,
+                    "description_url": f"https://{lang}.wikipedia.org/wiki/"
+                    + quote(title.replace(" ", "_")),
+                    "sentence_spans": [{"start": a, "end": b} for a, b in spans],
+                }
+        return out
+
+    def _wikinews(self, split: str, lang: str, n: int, articles: int, golds: list[str]) -> None:
+        """``wikinews_mentions/{split}-{lang}.jsonl`` (``json.dumps`` defaults, as XTREME's
+        ``mewslix_preprocess``; test ``entity_id`` blank) and ``wikinews_labels/`` (+ ``labels/``
+        for test): example id -> [gold QID]."""
+        draw = Draw(self.pools, lang, "mewslix", split)
+        per = (1 + draw.rng.multinomial(n - articles, [1 / articles] * articles)).tolist()
+        golds = [golds[i] for i in draw.rng.permutation(n).tolist()]
+        lines, labels, done = [], {}, 0
+        for a, count in enumerate(per):
+            sizes = max(count, int(draw.rng.integers(3, 12)))
+            sentences = draw.windows("mel_sentence", sizes)
+            text, spans = _passage(sentences, draw.joiner)
+            title = draw.joiner.join(sentences[0][:4])
+            where = sorted(draw.rng.integers(0, sizes, count).tolist())
+            mentions = []
+            for k, length, frac in zip(
+                where,
+                draw.lengths("mel_mention", count),
+                draw.rng.random(count).tolist(),
+                strict=True,
+            ):
+                example_id = hashlib.md5(f"mewslix/{split}/{lang}/{done}".encode()).hexdigest()
+                labels[example_id] = [golds[done]]
+                mentions.append(
+                    {
+                        "example_id": example_id,
+                        "mention_span": _span(sentences[k], spans[k][0], frac, length, draw.joiner),
+                        "entity_id": "" if split == "test" else golds[done],
+                    }
+                )
+                done += 1
+            context = {
+                "document_title": title,
+                "document_url": f"https://{lang}.wikinews.org/wiki/"
+                + quote(title.replace(" ", "_")),
+                "document_id": f"{lang}-{split}-{a:06d}",
+                "language": lang,
+                "text": text,
+                "sentence_spans": [{"start": s, "end": e} for s, e in spans],
+            }
+            lines.append(json.dumps({"context": context, "mentions": mentions}))
+        folder = self.out / "mewslix"
+        write_lines(
+            folder / "wikinews_mentions" / f"{split}-{lang}.jsonl",
+            len(lines),
+            lambda o, c: lines[o : o + c],
+        )
+        # mewslix_preprocess blanks test labels ([""]); the gold sits in labels/mewslix/
+        blank = {k: [""] for k in labels} if split == "test" else labels
+        with _open(folder / "wikinews_labels" / f"{split}-{lang}.json") as out:
+            out.write(json.dumps(blank))
+        if split == "test":
+            with _open(self.out / "labels" / "mewslix" / f"test-{lang}.json") as out:
+                out.write(json.dumps(labels))
+
+    def _wikipedia_pairs(
+        self, path: Path, n: int, pool: list[dict[str, Any]], draws: dict[tuple[str, str], Draw]
+    ) -> None:
+        """English MentionEntityPairs: up to five sentences of a page around the mention."""
+        key = ("pairs", path.stem)
+        draw = draws.setdefault(key, Draw(self.pools, "en", "mewslix", *key))
+
+        def make(o: int, c: int) -> list[dict[str, Any]]:
+            sizes = draw.rng.integers(1, 6, c).tolist()
+            windows, at, out = draw.windows("mel_sentence", sum(sizes)), 0, []
+            pages = draw.rng.integers(1, 10**8, c).tolist()
+            lengths = draw.lengths("mel_mention", c)
+            for i, (k, page, length) in enumerate(zip(sizes, pages, lengths, strict=True)):
+                sentences, at = windows[at : at + k], at + k
+                text, spans = _passage(sentences, " ")
+                pick = int(draw.rng.integers(0, k))
+                entity = pool[(o + i) * len(pool) // n]
+                title = " ".join(sentences[0][:2])
+                context = {
+                    "document_title": title,
+                    "document_url": "https://en.wikipedia.org/wiki/"
+                    + quote(title.replace(" ", "_")),
+                    "document_id": f"Q{page}",
+                    "language": "en",
+                    "text": text,
+                    "sentence_spans": [{"start": s, "end": e} for s, e in spans],
+                    "section_title": " ".join(sentences[-1][:2]),
+                }
+                mention = {
+                    "example_id": hashlib.md5(f"{path.stem}/{o + i}".encode()).hexdigest(),
+                    "mention_span": _span(
+                        sentences[pick], spans[pick][0], draw.rng.random(), length, " "
+                    ),
+                    "entity_id": entity["entity_id"],
+                }
+                out.append(
+                    {
+                        "contextual_mention": {"context": context, "mention": mention},
+                        "entity": entity,
+                    }
+                )
+            return out
+
+        write_jsonl(path, n, make)
+
+    def lareqa(self) -> None:
+        """``lareqa/xquad-r/{lang}.json``: the same paragraphs and questions (ids) in every
+        language, SQuAD v1.1 plus ``sentences``/``sentence_breaks``, sorted keys, ASCII."""
+        spec = self.sizes["lareqa"]
+        for lang in spec["counts"]["test"]:
+            n = self.n("lareqa", "test", lang)
+            plan = Draw(self.pools, "en", "lareqa", "plan").rng  # parallel across languages
+            paragraphs = min(n, scaled(spec["paragraphs"], self.fraction))
+            asked = (1 + plan.multinomial(n - paragraphs, [1 / paragraphs] * paragraphs)).tolist()
+            sizes = np.maximum(
+                1, plan.poisson(spec["sentences_per_paragraph"], paragraphs)
+            ).tolist()
+            draw = Draw(self.pools, lang, "lareqa", "test")
+            windows, at, q, articles = draw.windows("xquad_sentence", sum(sizes)), 0, 0, []
+            questions, lengths = draw.texts("question", n), draw.lengths("answer", n)
+            for p, (k, count) in enumerate(zip(sizes, asked, strict=True)):
+                sentences, at = windows[at : at + k], at + k
+                context, spans = _passage(sentences, draw.joiner)
+                qas = []
+                for s, frac in zip(
+                    plan.integers(0, k, count).tolist(), plan.random(count).tolist(), strict=True
+                ):
+                    span = _span(sentences[s], spans[s][0], frac, lengths[q], draw.joiner)
+                    qas.append(
+                        {
+                            "answers": [{"answer_start": span["start"], "text": span["text"]}],
+                            "id": hashlib.md5(f"lareqa/{q}".encode()).hexdigest()[:24],
+                            "question": questions[q] + "?",
+                        }
+                    )
+                    q += 1
+                paragraph = {
+                    "context": context,
+                    "qas": qas,
+                    "sentence_breaks": [[a, b] for a, b in spans],
+                    "sentences": [context[a:b] for a, b in spans],
+                }
+                if p % spec["paragraphs_per_article"] == 0:
+                    articles.append({"paragraphs": [], "title": f"XQuAD_R_{len(articles):03d}"})
+                articles[-1]["paragraphs"].append(paragraph)
+            with _open(self.out / "lareqa" / "xquad-r" / f"{lang}.json") as out:
+                out.write(json.dumps({"data": articles, "version": "1.1"}, sort_keys=True))
+
     # -- multiple choice -------------------------------------------------------------------
     def multiple_choice(self, name: str) -> None:
         """The released train/dev files of HellaSwag, CosmosQA, CommonsenseQA, SocialIQA."""
@@ -596,6 +842,35 @@ class Writer:
                 )
             write_jsonl(path, n, lambda o, c, rows=rows: rows[o : o + c])
 
+    def xcopa(self) -> None:
+        """XTREME's ``xcopa/``: SuperGLUE COPA as ``{train,val,test}-en.jsonl``, cambridgeltl/xcopa
+        as ``{val,test}-{lang}.jsonl``; every test label 0 as ``utils_preprocess.py`` writes
+        them, the gold ones in ``labels/xcopa/test-{lang}.jsonl``."""
+        for split, langs in self.counts("xcopa").items():
+            for lang in langs:
+                n, draw = self.n("xcopa", split, lang), Draw(self.pools, lang, "xcopa", split)
+                premises, alts = draw.texts("mc_context", n), draw.texts("mc_choice", 2 * n)
+                gold = draw.rng.integers(0, 2, n).tolist()
+                rows = [
+                    dict(
+                        premise=premises[i],
+                        choice1=alts[2 * i],
+                        choice2=alts[2 * i + 1],
+                        question=("cause", "effect")[i % 2],
+                        label=0 if split == "test" else gold[i],
+                        idx=i,
+                        **({} if lang == "en" else {"changed": False}),
+                    )
+                    for i in range(n)
+                ]
+                part = "val" if split == "dev" else split
+                path = self.out / "xcopa" / f"{part}-{lang}.jsonl"
+                write_jsonl(path, n, lambda o, c, rows=rows: rows[o : o + c])
+                if split == "test" and lang != "en":  # English COPA's test labels are unpublished
+                    labels = [{"label": g} for g in gold]
+                    path = self.out / "labels" / "xcopa" / f"test-{lang}.jsonl"
+                    write_jsonl(path, n, lambda o, c, x=labels: x[o : o + c])
+
 
 MC_FILES = {
     "hellaswag": ("hellaswag/hellaswag_train.jsonl hellaswag/hellaswag_val.jsonl", 4),
@@ -617,6 +892,25 @@ QA_FILES = {
 def _tydiqa_file(split: str, lang: str) -> str:
     part = "train" if split == "train" else "dev"  # XTREME's test split is the dev set
     return f"tydiqa/tydiqa-goldp-v1.1-{part}/tydiqa.goldp.{lang}.{part}.json"
+
+
+def _passage(sentences: list[list[str]], joiner: str) -> tuple[str, list[tuple[int, int]]]:
+    """Sentences (unit lists) joined into one text, with each sentence's [start, end)."""
+    texts = [joiner.join(words) for words in sentences]
+    spans, at = [], 0
+    for text in texts:
+        spans.append((at, at + len(text)))
+        at += len(text) + len(joiner)
+    return joiner.join(texts), spans
+
+
+def _span(words: list[str], offset: int, frac: float, length: int, joiner: str) -> dict[str, Any]:
+    """A window of ``length`` units of a sentence starting at ``offset``: {start, end, text}."""
+    length = min(length, len(words))
+    first = int(frac * (len(words) - length + 1))
+    start = offset + sum(len(w) for w in words[:first]) + len(joiner) * first
+    text = joiner.join(words[first : first + length])
+    return {"start": start, "end": start + len(text), "text": text}
 
 
 def _stripped(article: dict[str, Any]) -> list[dict[str, Any]]:
@@ -653,12 +947,20 @@ WRITERS: dict[str, Callable[[Writer], None]] = {
     "qqp": Writer.qqp,
     "snli": Writer.snli,
     "anli": Writer.anli,
+    "xcopa": Writer.xcopa,
+    "mewslix": Writer.mewslix,
+    "lareqa": Writer.lareqa,
     **{
         name: (lambda w, name=name: w.multiple_choice(name))
         for name in ("hellaswag", "cosmosqa", "commonsenseqa", "socialiqa")
     },
 }
-NEEDS = {"xquad": ["squad"], "mlqa": ["squad"], "anli+": ["anli", "mnli", "snli"]}
+NEEDS = {
+    "xquad": ["squad"],
+    "mlqa": ["squad"],
+    "lareqa": ["squad"],
+    "anli+": ["anli", "mnli", "snli"],
+}
 """Harness tasks whose data lives in other releases (training sets, ANLI+'s parts)."""
 
 

@@ -2,8 +2,8 @@
 
 Sources are hand-written parallel sentences in ``scripts/sample_sources/``:
 ``bucc2018_parallel.json`` (news-style sentences in en/de/fr/ru/zh) and
-``tatoeba_parallel.json`` (short everyday sentences in English and XTREME's 36 Tatoeba
-languages). Output, under ``plugins/tasks/data/``:
+``tatoeba_parallel.json`` (short everyday sentences in English and XTREME-R's 41 Tatoeba
+languages: XTREME's 36 and az, lt, pl, uk, ro). Output, under ``plugins/tasks/data/``:
 
 - ``bucc2018/{xx}-en.{dev,test}.{xx,en}``: ``id<TAB>sentence`` lines as in the BUCC 2018
   release (ids ``xx-000000001``...), ``bucc2018/{xx}-en.dev.gold`` (``xx_id<TAB>en_id``),

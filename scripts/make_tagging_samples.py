@@ -2,7 +2,9 @@
 
 * UD-POS: ``plugins/tasks/data/ud-treebanks-v2.5/UD_<Language>-<Treebank>/<code>-ud-<split>.conllu``,
   one small treebank per XTREME language (named like the real one; no dev file where UD v2.5
-  has none: kk, th, tl, yo), English also with a test-only PUD file, as in the release.
+  has none: kk, th, tl, yo), English also with a test-only PUD file, as in the release;
+  XTREME-R's lt, pl, uk, wo, ro go to ``ud-treebanks-v2.7/`` (download_data.sh takes them from
+  UD v2.7).
   Sentences are hand-written (English training sentences come from seeded templates) and
   tagged with UPOS; multiword tokens (de ``zum``, fr ``du``, ar ``وقرأ``, ...) are written as range
   lines over their syntactic words, one English sentence has an empty node. Trees are kept
@@ -152,13 +154,18 @@ def as_source(words: list[tuple[str, str]]) -> str:
     return " ".join(f"{w}/{t}" for w, t in words)
 
 
+UD_V27 = ("lt", "pl", "uk", "wo", "ro")  # XTREME-R's languages, from UD v2.7
+
+
 def write_udpos(out: Path) -> None:
-    ud = out / "ud-treebanks-v2.5"
-    if ud.exists():
-        shutil.rmtree(ud)
+    ud, ud27 = out / "ud-treebanks-v2.5", out / "ud-treebanks-v2.7"
+    for folder in (ud, ud27):
+        if folder.exists():
+            shutil.rmtree(folder)
     rng = random.Random(2021)
     treebanks = UDPOS["treebanks"]
     for lang, folder in treebanks.items():
+        release = ud27 if lang in UD_V27 else ud
         for split, sentences in UDPOS["sentences"][lang].items():
             blocks = [
                 conllu_block(parse_ud(s, lang), lang, f"{lang}-{split}-{i}")
@@ -172,7 +179,7 @@ def write_udpos(out: Path) -> None:
                 ]
                 if split == "dev":  # EWT style, with an empty node (5.1) in the enhanced graph
                     blocks.insert(0, (SOURCES / "udpos_en_dev_ellipsis.conllu").read_text("utf-8"))
-            write_conllu(ud / f"{folder}-ud-{split}.conllu", blocks)
+            write_conllu(release / f"{folder}-ud-{split}.conllu", blocks)
     train = [as_source(english_pos_sentence(rng)) for _ in range(240)]
     write_conllu(
         ud / f"{treebanks['en']}-ud-train.conllu",

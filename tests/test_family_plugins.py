@@ -23,6 +23,7 @@ PACKAGES = Path(__file__).parent / "plugin_packages"
 sys.path.insert(0, str(PACKAGES))
 
 import tinynli.plugin as nli_plugin  # noqa: E402
+import toydual.plugin as dual_plugin  # noqa: E402
 import xcopa_like.plugin as xcopa_plugin  # noqa: E402
 from plugin_runs import main_records, run, score_json  # noqa: E402
 
@@ -103,7 +104,7 @@ def test_plugins_use_public_imports_only_and_little_code(plugin):
 def test_xcopa_registers_with_target_defaults(tmp_path):
     registry = load_registry(extra_plugins=[xcopa_plugin], entrypoints=False)
     assert not registry.failed_plugins()
-    task = registry.task("xcopa")
+    task = registry.task("xcopa_like")
     assert task.head == "multiple-choice" and task.num_labels == 1
     assert task.choice_keys == ("0", "1") and task.prediction_suffix == ".lst"
     assert all(task.splits_for(lang) == ("dev", "test") for lang in task.languages)
@@ -119,23 +120,23 @@ def test_xcopa_bad_records_are_one_line_errors(tmp_path, capsys):
     make_xcopa(tmp_path / "data")
     train = tmp_path / "data/xcopa/en/train.en.jsonl"
     write_jsonl(train, [copa_record(0, "en"), copa_record(1, "en", labelled=False)])
-    assert run(tmp_path, "xcopa", xcopa_plugin) == 2
+    assert run(tmp_path, "xcopa_like", xcopa_plugin) == 2
     err = capsys.readouterr().err
     assert err == (
-        f"error: task 'xcopa': training example 2 of {train} has no gold label; every "
+        f"error: task 'xcopa_like': training example 2 of {train} has no gold label; every "
         "training record needs one\n"
     )
     write_jsonl(train, [copa_record(0, "en")])
     val = tmp_path / "data/xcopa/sw/val.sw.jsonl"
     write_jsonl(val, [{**copa_record(0, "sw"), "label": 2}])
-    assert run(tmp_path, "xcopa", xcopa_plugin) == 2
+    assert run(tmp_path, "xcopa_like", xcopa_plugin) == 2
     assert capsys.readouterr().err == (
-        f"error: {val}:1: label out of range for 2 choices (xcopa labels are 0-based: 0, 1)\n"
+        f"error: {val}:1: label out of range for 2 choices (xcopa_like labels are 0-based: 0, 1)\n"
     )
     record = copa_record(0, "sw")
     del record["choice2"]
     write_jsonl(val, [record])
-    assert run(tmp_path, "xcopa", xcopa_plugin) == 2
+    assert run(tmp_path, "xcopa_like", xcopa_plugin) == 2
     err = capsys.readouterr().err
     assert (
         err.startswith(f"error: {val}:1: the record has no field 'choice2'")
@@ -145,17 +146,17 @@ def test_xcopa_bad_records_are_one_line_errors(tmp_path, capsys):
 
 def test_xcopa_target_runs_in_every_language_and_is_scored(tmp_path, capsys):
     gold = make_xcopa(tmp_path / "data")
-    assert run(tmp_path, "xcopa", xcopa_plugin) == 0
+    assert run(tmp_path, "xcopa_like", xcopa_plugin) == 0
     capsys.readouterr()
     records = main_records(tmp_path)
     assert set(records) == {(lg, s) for lg in xcopa_plugin.LANGUAGES for s in ("dev", "test")}
     for (lang, split), record in records.items():
-        assert record["target"] == "xcopa" and record["metric"] == "accuracy"
+        assert record["target"] == "xcopa_like" and record["metric"] == "accuracy"
         assert 0 <= record["value"] <= 100 and record["n_examples"] == (
             len(gold[lang]) if split == "test" else 2 + xcopa_plugin.LANGUAGES.index(lang) % 2
         )
     # one choice key per line, one line per test record
-    preds = tmp_path / "runs/t/predictions/none/seed0/xcopa"
+    preds = tmp_path / "runs/t/predictions/none/seed0/xcopa_like"
     for lang in xcopa_plugin.LANGUAGES:
         lines = (preds / f"test-{lang}.lst").read_text().splitlines()
         assert len(lines) == len(gold[lang]) and set(lines) <= {"0", "1"}
@@ -163,11 +164,13 @@ def test_xcopa_target_runs_in_every_language_and_is_scored(tmp_path, capsys):
     assert main_cli_export(tmp_path, xcopa_plugin) == 0
     assert capsys.readouterr().out.startswith(f"wrote 11 files to {tmp_path / 'sub'}")
     for lang, labels in gold.items():
-        (tmp_path / "gold/xcopa").mkdir(parents=True, exist_ok=True)
-        (tmp_path / "gold/xcopa" / f"test-{lang}.lst").write_text("".join(f"{g}\n" for g in labels))
+        (tmp_path / "gold/xcopa_like").mkdir(parents=True, exist_ok=True)
+        (tmp_path / "gold/xcopa_like" / f"test-{lang}.lst").write_text(
+            "".join(f"{g}\n" for g in labels)
+        )
     doc = score_json(tmp_path / "sub", tmp_path / "gold", xcopa_plugin, capsys)
     assert doc["tasks"] == {
-        "xcopa": {
+        "xcopa_like": {
             lang: {"accuracy": pytest.approx(records[(lang, "test")]["value"])}
             for lang in xcopa_plugin.LANGUAGES
         }
@@ -243,6 +246,7 @@ def doc_code(heading: str) -> str:
     [
         ("#### Classification: `PairClassificationTask`", nli_plugin),
         ("#### Multiple choice: `MultipleChoiceTask`", xcopa_plugin),
+        ("#### Dual-encoder retrieval: `DualEncoderTask`", dual_plugin),  # test_toydual_plugin
     ],
 )
 def test_docs_worked_examples_are_the_tested_plugins(heading, plugin):

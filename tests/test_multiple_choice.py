@@ -309,7 +309,7 @@ def test_sample_generator_reproduces_the_bundled_files(tmp_path):
         sys.path.pop(0)
     make_mc_samples.main(tmp_path)
     written = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
-    assert len(written) == 10
+    assert len(written) == 35  # 10 English intermediates + 25 XCOPA files
     for rel in written:
         assert (tmp_path / rel).read_bytes() == (make_mc_samples.DATA / rel).read_bytes(), rel
 

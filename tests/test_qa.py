@@ -89,7 +89,7 @@ def test_xtreme_layout_and_splits(tasks, tmp_path):
     assert tasks["xquad"].splits_for("de") == ("test",)
     assert tasks["mlqa"].splits_for("de") == ("dev", "test")
     assert tasks["tydiqa"].splits_for("ko") == ("test",)
-    assert len(tasks["xquad"].languages) == 11 and len(tasks["mlqa"].languages) == 7
+    assert len(tasks["xquad"].languages) == 12 and len(tasks["mlqa"].languages) == 7
     assert len(tasks["tydiqa"].languages) == 9
     assert {tasks[n].xtreme_name for n in ("xquad", "mlqa", "tydiqa")} == {
         "xquad",

@@ -185,3 +185,20 @@ def test_auto_2_trains_each_targets_predicted_top_two_plus_the_baseline(tiny_mod
                  "--max-train-examples", "8", "--run-id", "auto", "--no-progress"]) == 0  # fmt: skip
     again = json.loads((run / "run.json").read_text())["config"]["intermediate_ranking"]
     assert again == ranking
+
+
+def test_a_dual_encoder_target_is_ranked_by_embeddings_and_taskemb_says_why_not(tiny_model, capsys):
+    code = _rank(
+        "--target", "mewslix", "--candidates", "mnli", "squad",
+        "--model", str(tiny_model), "--max-examples", "8", "--taskemb-steps", "1",
+        "--rank-id", "dual",
+    )  # fmt: skip
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    document = json.loads(Path("runs/dual/ranking.json").read_text())
+    assert errors(document, "ranking") == []
+    by_method = {e["method"]: e for e in document["rankings"]}
+    for method in ("textemb", "semb"):
+        assert sorted(c["name"] for c in by_method[method]["candidates"]) == ["mnli", "squad"]
+    assert by_method["taskemb"]["candidates"] == []
+    assert "does not model a 'dual-encoder' head" in by_method["taskemb"]["note"]

@@ -37,7 +37,7 @@ def _n(size: int) -> int:
 
 def expected_rows(sizes: dict, task: str, split: str, lang: str) -> int:
     """Rows the harness should read, from the sizes file alone (independent of the generator)."""
-    if task in ("xquad", "mlqa") and split == "train":
+    if task in ("xquad", "mlqa", "lareqa") and split == "train":  # SQuAD v1.1
         return _n(sizes["squad"]["counts"]["train"]["en"])
     if task in ("anli", "anli+"):
         rows = sum(_n(n) for n in sizes["anli"]["counts"][split].values())

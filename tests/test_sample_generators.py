@@ -19,6 +19,7 @@ GENERATORS = (  # in dependency order: translated MNLI and MLM read make_samples
     "make_mlm_samples.py",
     "make_qa_samples.py",
     "make_retrieval_samples.py",
+    "make_xtreme_r_retrieval_samples.py",
     "make_tagging_samples.py",
     "make_mc_samples.py",
 )

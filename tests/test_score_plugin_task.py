@@ -35,7 +35,7 @@ class XcopaLike(EchoTask):
     stubs (a real plugin subclasses ``harness.Task`` and implements them).
     """
 
-    name: str = "xcopa"
+    name: str = "mycopa"
     description: str = "XCOPA-like causal commonsense reasoning (test only)"
     head: str = "multiple-choice"
     languages: tuple[str, ...] = XCOPA_LANGUAGES
@@ -88,8 +88,8 @@ def xcopa_folders(root: Path, languages=XCOPA_LANGUAGES) -> dict[str, dict[str, 
         gold = [str((i + j) % 2) for j in range(n)]
         right = 1 + i % n
         pred = gold[:right] + [str(1 - int(g)) for g in gold[right:]]
-        write_lines(root / "pred" / "xcopa" / f"test-{lg}.lst", pred)
-        write_lines(root / "gold" / "xcopa" / f"test-{lg}.lst", gold)
+        write_lines(root / "pred" / "mycopa" / f"test-{lg}.lst", pred)
+        write_lines(root / "gold" / "mycopa" / f"test-{lg}.lst", gold)
         expected[lg] = {"accuracy": float(right) / n * 100}
     return expected
 
@@ -106,17 +106,17 @@ def test_plugin_task_is_scored_by_harness_score(tmp_path, capsys):
     args = ["score", "--predictions", str(tmp_path / "pred"), "--labels", str(tmp_path / "gold")]
     assert main([*args, "--json"], plugins=[XcopaPlugin()]) == 0
     captured = capsys.readouterr()
-    assert "xcopa" not in captured.err  # not "skipped xcopa: not an XTREME task"
+    assert "mycopa" not in captured.err  # not "skipped mycopa: not an XTREME task"
     doc = json.loads(captured.out)
-    assert doc["tasks"] == {"xcopa": expected}
-    assert list(doc["tasks"]["xcopa"]) == list(XCOPA_LANGUAGES)  # the task's language order
+    assert doc["tasks"] == {"mycopa": expected}
+    assert list(doc["tasks"]["mycopa"]) == list(XCOPA_LANGUAGES)  # the task's language order
     mean = average([expected[lg]["accuracy"] for lg in XCOPA_LANGUAGES])
-    assert doc["averages"]["xcopa"] == {"accuracy": mean, "metric": mean}
+    assert doc["averages"]["mycopa"] == {"accuracy": mean, "metric": mean}
     assert doc["groups"] == {} and doc["overall"] is None and doc["skipped"] == []
     assert main(args, plugins=[XcopaPlugin()]) == 0
     out = capsys.readouterr().out
-    assert "xcopa (score" in out
-    assert summary_rows(out)["xcopa"] == ["other", "xcopa", f"{mean:.2f}", f"accuracy {mean:.2f}"]
+    assert "mycopa (score" in out
+    assert summary_rows(out)["mycopa"] == ["other", "mycopa", f"{mean:.2f}", f"accuracy {mean:.2f}"]
     assert summary_rows(out)["(overall)"][2] == "– (needs all 9 of its tasks)"
 
 
@@ -124,26 +124,26 @@ def test_plugin_task_beside_xtreme_leaves_the_xtreme_score_as_evaluate_py(tmp_pa
     preds, labels, _ = build_xtreme_submission(tmp_path / "xtreme")
     alone = score_folders(preds, labels, registry)
     expected = xcopa_folders(tmp_path)
-    shutil.copytree(tmp_path / "pred" / "xcopa", preds / "xcopa")
-    shutil.copytree(tmp_path / "gold" / "xcopa", labels / "xcopa")
+    shutil.copytree(tmp_path / "pred" / "mycopa", preds / "mycopa")
+    shutil.copytree(tmp_path / "gold" / "mycopa", labels / "mycopa")
     both = score_folders(preds, labels, registry)
-    assert both.tasks["xcopa"].languages == expected
-    assert list(both.tasks) == [*alone.tasks, "xcopa"]  # XTREME's order, then the others
+    assert both.tasks["mycopa"].languages == expected
+    assert list(both.tasks) == [*alone.tasks, "mycopa"]  # XTREME's order, then the others
     for name, ts in alone.tasks.items():
         assert both.tasks[name].averages == ts.averages
     assert both.overall is not None and both.overall == alone.overall  # nine tasks, not ten
-    assert both.groups == alone.groups and "xcopa" not in str(both.groups)
+    assert both.groups == alone.groups and "mycopa" not in str(both.groups)
 
 
 def test_missing_or_bad_plugin_files_are_one_line_errors(tmp_path, capsys):
     xcopa_folders(tmp_path)
     args = ["score", "--predictions", str(tmp_path / "pred"), "--labels", str(tmp_path / "gold")]
-    missing = tmp_path / "pred" / "xcopa" / "test-qu.lst"
+    missing = tmp_path / "pred" / "mycopa" / "test-qu.lst"
     missing.unlink()
     assert main(args, plugins=[XcopaPlugin()]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"error: missing prediction file {missing}") and err.count("\n") == 1
-    assert "xcopa: et, ht, id, it, qu, sw" in err  # the languages a submission needs
+    assert "mycopa: et, ht, id, it, qu, sw" in err  # the languages a submission needs
     write(missing, "0\n2\n1\n")
     assert main(args, plugins=[XcopaPlugin()]) == 2
     err = capsys.readouterr().err
@@ -157,7 +157,7 @@ def test_folders_no_task_can_read_are_skipped_with_the_reason(tmp_path, registry
         write(tmp_path / side / "mystery" / "test-et.tsv", "0\n")
     write(tmp_path / "gold" / "hellaswag" / "test-en.lst", "0\n")
     report = score_folders(tmp_path / "pred", tmp_path / "gold", registry)
-    assert report.to_json()["tasks"] == {"xcopa": expected}
+    assert report.to_json()["tasks"] == {"mycopa": expected}
     assert report.skipped == [
         "hellaswag: labels without a prediction folder",
         "noreader: task 'noreader' cannot read submission files (its plugin does not "
@@ -180,27 +180,27 @@ def test_a_plugin_suite_defines_its_own_benchmark_score(tmp_path, capsys, regist
     suite = {
         "name": "mini",
         "description": "A two-task benchmark",
-        "targets": ["xcopa", "pawsx"],
+        "targets": ["mycopa", "pawsx"],
         "scoring": {
             "name": "MINI",
             "tasks": [
-                {"task": "xcopa", "languages": chosen},
+                {"task": "mycopa", "languages": chosen},
                 {"task": "pawsx", "languages": ["en", "de"], "metrics": ["accuracy"]},
             ],
-            "groups": [{"name": "reasoning", "title": "Reasoning", "tasks": ["xcopa"]}],
+            "groups": [{"name": "reasoning", "title": "Reasoning", "tasks": ["mycopa"]}],
         },
     }
     path = write(tmp_path / "mini.json", json.dumps(suite))
     report = score_folders(tmp_path / "pred", tmp_path / "gold", registry, str(path))
-    assert list(report.tasks) == ["xcopa", "pawsx", "xnli"]
+    assert list(report.tasks) == ["mycopa", "pawsx", "xnli"]
     assert report.tasks["xnli"].score == 100.0
-    assert report.tasks["xcopa"].languages == {lg: expected[lg] for lg in chosen}
-    assert list(report.tasks["xcopa"].languages) == chosen
-    xcopa = average([expected[lg]["accuracy"] for lg in chosen])
+    assert report.tasks["mycopa"].languages == {lg: expected[lg] for lg in chosen}
+    assert list(report.tasks["mycopa"].languages) == chosen
+    mycopa = average([expected[lg]["accuracy"] for lg in chosen])
     pawsx = average([100.0, 2 / 4 * 100])
-    assert report.tasks["xcopa"].score == xcopa and report.tasks["pawsx"].score == pawsx
-    assert report.groups == {"reasoning": xcopa}
-    assert report.overall == average([xcopa, pawsx])
+    assert report.tasks["mycopa"].score == mycopa and report.tasks["pawsx"].score == pawsx
+    assert report.groups == {"reasoning": mycopa}
+    assert report.overall == average([mycopa, pawsx])
     with pytest.raises(harness.HarnessError, match=r"missing prediction file .*pawsx/test-es.tsv"):
         score_folders(tmp_path / "pred", tmp_path / "gold", registry)  # xtreme-zs: 7 languages
     code = main(
@@ -212,21 +212,21 @@ def test_a_plugin_suite_defines_its_own_benchmark_score(tmp_path, capsys, regist
     out = capsys.readouterr().out
     rows = summary_rows(out)
     assert rows["xnli"][:3] == ["other", "xnli", "100.00"]
-    assert rows["xcopa"][:3] == ["Reasoning", "xcopa", f"{xcopa:.2f}"]
+    assert rows["mycopa"][:3] == ["Reasoning", "mycopa", f"{mycopa:.2f}"]
     assert rows["pawsx"][:3] == ["MINI", "pawsx", f"{pawsx:.2f}"]  # in the scoring, no group
-    assert rows["(group)"] == ["Reasoning", "(group)", f"{xcopa:.2f}"]
-    assert rows["(overall)"] == ["MINI", "(overall)", f"{average([xcopa, pawsx]):.2f}"]
+    assert rows["(group)"] == ["Reasoning", "(group)", f"{mycopa:.2f}"]
+    assert rows["(overall)"] == ["MINI", "(overall)", f"{average([mycopa, pawsx]):.2f}"]
 
 
 def test_a_scoring_group_must_name_listed_tasks(tmp_path, capsys):
     suite = {
         "name": "broken",
         "description": "d",
-        "targets": ["xcopa"],
+        "targets": ["mycopa"],
         "scoring": {
             "name": "B",
-            "tasks": [{"task": "xcopa", "languages": ["et"]}],
-            "groups": [{"name": "g", "title": "G", "tasks": ["xcopa", "copa"]}],
+            "tasks": [{"task": "mycopa", "languages": ["et"]}],
+            "groups": [{"name": "g", "title": "G", "tasks": ["mycopa", "copa"]}],
         },
     }
     path = write(tmp_path / "broken.json", json.dumps(suite))
@@ -245,23 +245,23 @@ def test_export_copies_plugin_task_files_and_notes_its_missing_languages(tmp_pat
     expected = xcopa_folders(tmp_path)
     run = tmp_path / "runs" / "r1"
     source = run / "predictions" / "none" / "seed0"
-    shutil.copytree(tmp_path / "pred" / "xcopa", source / "xcopa")
-    (source / "xcopa" / "test-vi.lst").unlink()
-    write(source / "xcopa" / "dev-et.lst", "0\n")  # not a test file
-    write(source / "xcopa" / "test-et.tsv", "0\n")  # not the task's suffix
+    shutil.copytree(tmp_path / "pred" / "mycopa", source / "mycopa")
+    (source / "mycopa" / "test-vi.lst").unlink()
+    write(source / "mycopa" / "dev-et.lst", "0\n")  # not a test file
+    write(source / "mycopa" / "test-et.tsv", "0\n")  # not the task's suffix
     written, notes = export_submission(run, tmp_path / "sub", registry=registry)
     assert sorted(p.name for p in written) == sorted(
         f"test-{lg}.lst" for lg in XCOPA_LANGUAGES if lg != "vi"
     )
     assert notes == [
-        "xcopa: no predictions for vi; `harness score` (as XTREME's evaluate.py) needs every "
+        "mycopa: no predictions for vi; `harness score` (as XTREME's evaluate.py) needs every "
         "language of a task"
     ]
-    shutil.copy(tmp_path / "pred" / "xcopa" / "test-vi.lst", source / "xcopa")
+    shutil.copy(tmp_path / "pred" / "mycopa" / "test-vi.lst", source / "mycopa")
     written, notes = export_submission(run, tmp_path / "sub", registry=registry)
     assert len(written) == len(XCOPA_LANGUAGES) and notes == []
     report = score_folders(tmp_path / "sub", tmp_path / "gold", registry)
-    assert report.to_json()["tasks"] == {"xcopa": expected}
+    assert report.to_json()["tasks"] == {"mycopa": expected}
 
 
 def test_the_multiple_choice_family_reads_its_submissions(tmp_path):
@@ -300,7 +300,7 @@ def test_without_a_suite_scoring_tasks_are_scored_alone(tmp_path, registry):
 
     expected = xcopa_folders(tmp_path)
     report = score_folders(tmp_path / "pred", tmp_path / "gold", registry, suite=None)
-    assert report.to_json()["tasks"] == {"xcopa": expected}
+    assert report.to_json()["tasks"] == {"mycopa": expected}
     assert report.groups == {} and report.overall is None and report.scoring is None
     rows = summary_rows(format_report(report))
-    assert list(rows) == ["xcopa"] and rows["xcopa"][0] == "other"
+    assert list(rows) == ["mycopa"] and rows["mycopa"][0] == "other"

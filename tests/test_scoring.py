@@ -288,7 +288,7 @@ def test_every_xtreme_folder_has_a_task_that_reads_it(xtreme_registry):
 
     for spec in default_scoring().tasks:
         task = _task_or_skip(xtreme_registry, spec.task)
-        assert set(spec.languages) == set(task.languages), spec.task
+        assert set(spec.languages) <= set(task.languages), spec.task  # XTREME-R adds some
         evaluator = xtreme_registry.evaluator(task.evaluator)
         assert set(spec.metrics) <= set(evaluator.metrics), spec.task
 

@@ -19,6 +19,7 @@ _EXPORTS: dict[str, str] = {
     "TaggingTask": "tagging",
     "ExtractiveQATask": "qa",
     "RetrievalTask": "retrieval",
+    "DualEncoderTask": "dual_encoder",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import HarnessError
-from harness.ranking.methods import METHODS
+from harness.ranking.methods import DEFAULT_METHODS, METHODS
 
 
 def add_parser(sub: Any, positive_int: Any) -> None:
@@ -16,7 +16,7 @@ def add_parser(sub: Any, positive_int: Any) -> None:
     rk = sub.add_parser(
         "rank",
         help="rank candidate intermediate tasks for target tasks (TextEmb, SEmb, "
-        "TaskEmb-lite), far cheaper than training them; --evaluate scores the rankings "
+        "TaskEmb-lite, LogME), far cheaper than training them; --evaluate scores the rankings "
         "against a grid's measured results",
     )
     rk.add_argument(
@@ -29,8 +29,9 @@ def add_parser(sub: Any, positive_int: Any) -> None:
         "with role intermediate; with --evaluate: the grid's intermediates)",
     )  # fmt: skip
     rk.add_argument(
-        "--method", dest="methods", nargs="+", choices=list(METHODS), default=list(METHODS),
-        help="ranking methods (default: all)",
+        "--method", dest="methods", nargs="+", choices=list(METHODS),
+        default=list(DEFAULT_METHODS),
+        help=f"ranking methods (default: {' '.join(DEFAULT_METHODS)}; logme when named)",
     )  # fmt: skip
     rk.add_argument("--model", default="minilm", help="model plugin name, Hub id or folder")
     rk.add_argument("--data", default="sample", help="'sample', 'hub' or a data folder")
@@ -41,7 +42,8 @@ def add_parser(sub: Any, positive_int: Any) -> None:
     rk.add_argument("--max-length", type=positive_int, default=128, help="tokens per input")
     rk.add_argument(
         "--taskemb-steps", type=positive_int, default=10,
-        help="fine-tuning steps before TaskEmb-lite's Fisher pass (default: 10)",
+        help="fine-tuning steps on each task before TaskEmb-lite's Fisher pass, and on each "
+        "candidate before LogME reads the target (default: 10)",
     )  # fmt: skip
     rk.add_argument("--seed", type=int, default=0, help="sampling and fine-tuning seed")
     rk.add_argument(

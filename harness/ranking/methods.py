@@ -11,6 +11,10 @@ Every method turns a task into one vector with the run's model plugin
 - ``taskemb`` (Vu et al. 2020, TaskEmb, a cheap variant): the task's head fine-tuned for a
   few steps, then the empirical Fisher information of the loss with respect to every
   encoder layer's output, per layer normalised and concatenated.
+- ``logme`` (You et al. 2021, as Poth et al. 2021 apply it): not an embedding but a score of
+  the pair: the encoder briefly fine-tuned on the candidate embeds the target's rows, and
+  LogME measures how well a Bayesian linear model explains the target's labels from them
+  (``harness.ranking.logme``).
 
 docs/ranking.md says how each one follows or departs from its paper.
 """
@@ -38,9 +42,17 @@ METHODS = {
     "taskemb": "TaskEmb-lite (after Vu et al. 2020): empirical Fisher information of the loss "
     "w.r.t. each encoder layer's output after a brief fine-tuning of the task's head and "
     "encoder; per-layer normalised, concatenated; cosine similarity",
+    "logme": "LogME (You et al. 2021; Poth et al. 2021): the encoder after a brief fine-tuning "
+    "on the candidate embeds the target's sampled training rows; maximum log evidence per "
+    "example of a Bayesian linear model from those features to the target's labels, averaged "
+    "over label columns (higher is better)",
 }
-NEEDS_TRAINING = frozenset({"taskemb"})
-"""Methods that need the task's loss: not defined for tasks that do not train (retrieval)."""
+DEFAULT_METHODS = ("textemb", "semb", "taskemb")
+"""What ``harness rank`` runs unless told: LogME is asked for by name (``--method logme``),
+since it fine-tunes once per candidate and scores pairs rather than comparing embeddings."""
+NEEDS_TRAINING = frozenset({"taskemb", "logme"})
+"""Methods that need the task's loss or labels: not defined for tasks that do not train
+(retrieval), as candidate or as target."""
 
 
 @dataclass
@@ -144,6 +156,9 @@ class Embedder:
         self.costs = Costs()
         self._cache: dict[tuple[str, str], np.ndarray] = {}
         self._encoder: Any = None
+        self.targets: list[Sample] = []
+        """Targets LogME scores together: each candidate is fine-tuned once for all."""
+        self._logme: dict[tuple[str, str], float] = {}
 
     def embedding(self, method: str, sample: Sample) -> np.ndarray:
         """``method``'s embedding of ``sample`` (computed once). TextEmb and SEmb pool the
@@ -164,7 +179,24 @@ class Embedder:
         return self._cache[key]
 
     def similarity(self, method: str, candidate: Sample, target: Sample) -> float:
+        """The candidate's score for the target: cosine of embeddings, or LogME."""
+        if method == "logme":
+            return self.logme(candidate, target)
         return _cosine(self.embedding(method, candidate), self.embedding(method, target))
+
+    def logme(self, candidate: Sample, target: Sample) -> float:
+        """LogME of ``candidate``'s fine-tuned encoder for ``target`` (and, in the same
+        pass, for every other target in :attr:`targets` whose labels LogME models)."""
+        from harness.ranking import logme
+
+        if (candidate.name, target.name) not in self._logme:
+            started = time.perf_counter()
+            others = [t for t in self.targets if t.name != target.name and logme.models(t)]
+            together = [target, *others]
+            for name, value in logme.scores(self, candidate, together).items():
+                self._logme[candidate.name, name] = value
+            self.costs.add("logme", time.perf_counter() - started)
+        return self._logme[candidate.name, target.name]
 
     # ------------------------------------------------------------------ data embeddings
     def _base_encoder(self) -> Any:
@@ -218,21 +250,9 @@ class Embedder:
         per layer, the squared token-summed loss gradient at the layer's output."""
         import torch
 
-        torch.manual_seed(self.seed)
-        model = self.plugin.build(self.model, task.head, task.num_labels, None).to(self.device)
-        model.train()
-        optimizer = torch.optim.AdamW(model.parameters(), lr=self.learning_rate)
-        for _, batch in zip(range(self.taskemb_steps), itertools.cycle(batches)):
-            loss = model(**{k: v.to(self.device) for k, v in batch.items()}).loss
-            if loss is None:
-                raise HarnessError(
-                    f"task '{task.name}': its head returned no loss (no labels in its "
-                    "encoded training rows); taskemb cannot rank it"
-                )
-            loss.backward()
-            optimizer.step()
-            optimizer.zero_grad()
-        model.eval()  # as Vu et al.: no dropout while measuring
+        from harness.ranking.logme import finetune
+
+        model = finetune(self, [task], [batches])[0]  # left in eval mode: as Vu et al.
         sums: list[Any] = []
         examples = 0
         for batch in batches:

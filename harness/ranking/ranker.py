@@ -9,7 +9,15 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import HarnessError
-from harness.ranking.methods import METHODS, NEEDS_TRAINING, Embedder, Sample, sample_task
+from harness.ranking.logme import models as logme_models
+from harness.ranking.methods import (
+    DEFAULT_METHODS,
+    METHODS,
+    NEEDS_TRAINING,
+    Embedder,
+    Sample,
+    sample_task,
+)
 from harness.registry import Registry
 
 RANKING_FORMAT = "harness.ranking/1"
@@ -23,7 +31,7 @@ class RankConfig:
     candidates: list[str] | None = None
     """Intermediate names (``task``, ``task@lang``, ``a+b``); None: every registered task
     with role intermediate that is not a target."""
-    methods: list[str] = field(default_factory=lambda: list(METHODS))
+    methods: list[str] = field(default_factory=lambda: list(DEFAULT_METHODS))
     model: str = "minilm"
     data: str = "sample"
     max_examples: int = 256
@@ -85,7 +93,8 @@ def default_candidates(registry: Registry, targets: list[str]) -> list[str]:
 
 
 def rank(registry: Registry, config: RankConfig, say: Any = None) -> Ranking:
-    """Embed the targets and candidates once per method and rank candidates by similarity.
+    """Embed the targets and candidates once per method and rank candidates by similarity
+    (LogME: by the target's log evidence under each candidate's fine-tuned encoder).
 
     A candidate of the default list whose data cannot be read (no sample shipped, say) is
     skipped and listed; a candidate named by the user must load.
@@ -157,6 +166,7 @@ def rank(registry: Registry, config: RankConfig, say: Any = None) -> Ranking:
         say(f"skipped candidate {name}: {reason}")
     embedder = Embedder(plugin, config.model, config.seed, config.taskemb_steps)
     embedder.costs.data = time.perf_counter() - started
+    embedder.targets = [samples[t] for t in config.targets]
     ranked = [c for c in candidates if c in samples]
     rankings = []
     for target in config.targets:
@@ -167,6 +177,15 @@ def rank(registry: Registry, config: RankConfig, say: Any = None) -> Ranking:
             notes = [c for c in ranked if c not in usable]
             if method in NEEDS_TRAINING and not samples[target].trains:
                 entry["note"] = f"{target} does not train: {method} needs its loss"
+                usable = []
+            elif method == "taskemb" and samples[target].tasks[0].head == "dual-encoder":
+                # its Fisher needs the head's per-layer hidden states; a dual encoder's
+                # loss compares two towers' pooled outputs instead
+                entry["note"] = f"{target}: taskemb does not model a 'dual-encoder' head"
+                usable = []
+            elif method == "logme" and not logme_models(samples[target]):
+                head = samples[target].tasks[0].head
+                entry["note"] = f"{target}: logme does not model the labels of a '{head}' head"
                 usable = []
             scores = {c: embedder.similarity(method, samples[c], samples[target]) for c in usable}
             order = sorted(scores, key=lambda c: (-scores[c], c))
@@ -234,7 +253,7 @@ def ranking_tables(ranking: Ranking) -> str:
             blocks.append(f"{head}\n  {entry.get('note', 'no candidates')}")
             continue
         rows = [[c["rank"], c["name"], f"{c['score']:.4f}"] for c in entry["candidates"]]
-        table = tabulate(rows, headers=["rank", "candidate", "similarity"])
+        table = tabulate(rows, headers=["rank", "candidate", "score"])
         note = f"\n  note: {entry['note']}" if entry.get("note") else ""
         blocks.append(f"{head}\n{table}{note}")
     cost = ", ".join(f"{k} {v:.1f}s" for k, v in ranking.seconds.items())

@@ -51,9 +51,10 @@ class Setup(NamedTuple):
 
 _REQUIRED = ("suite", "model", "intermediate", "target", "role", "language", "split",
              "metric", "value", "main", "seed", "run_id", "n_examples")  # fmt: skip
-_ORDER = ("suite", "model", "intermediate", "intermediate_language", "target", "role",
-          "language", "split", "metric", "value", "main", "seed", "run_id", "n_examples",
-          "data", "batch")  # fmt: skip
+_ORDER = ("suite", "model", "intermediate", "intermediate_language", "recipe", "target",
+          "role", "language", "split", "metric", "value", "main", "seed", "run_id",
+          "n_examples", "data", "batch")  # fmt: skip
+_OPTIONAL = ("recipe", "data", "batch")  # keys written only where set
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ class Record:
     intermediate_language: str | None = None
     data: str | None = None  # None: the key is absent (records older than the field)
     batch: Batch | None = None
+    recipe: str | None = None  # the suite's baseline recipe task trained before the target
     protocol: str | None = field(default=None, compare=False)
     # the JSON keys in file order, so that to_dict gives back exactly what from_dict read
     keys: tuple[str, ...] = field(default=(), compare=False, repr=False)
@@ -105,6 +107,7 @@ class Record:
             intermediate_language=data.get("intermediate_language"),
             data=data.get("data"),
             batch=Batch.from_dict(batch) if batch is not None else None,
+            recipe=data.get("recipe"),
             protocol=data.get(PROTOCOL),
             keys=tuple(k for k in data if k != PROTOCOL),
         )
@@ -113,7 +116,7 @@ class Record:
         """The JSON object (without ``protocol``); keys in the order they were read, else in
         the runner's order with ``data`` and ``batch`` only where set."""
         keys = self.keys or tuple(
-            k for k in _ORDER if k not in ("data", "batch") or getattr(self, k) is not None
+            k for k in _ORDER if k not in _OPTIONAL or getattr(self, k) is not None
         )
         out = {}
         for key in keys:

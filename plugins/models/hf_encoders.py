@@ -1,7 +1,8 @@
 """Hugging Face encoders: the embedded offline default, named paper models, and any id or folder.
 
-Heads come from ``transformers`` Auto classes. Carry-over between phases saves the
-encoder (``model.base_model``) only, so every phase starts with a fresh head.
+Heads come from ``transformers`` Auto classes; ``dual-encoder`` wraps ``AutoModel`` in
+:class:`~.dual_encoder_head.DualEncoder` (XTREME-R's retrieval tasks). Carry-over between
+phases saves the encoder (``model.base_model``) only, so every phase starts with a fresh head.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ HEADS = {
     "multiple-choice": "AutoModelForMultipleChoice",
     "masked-lm": "AutoModelForMaskedLM",
     "encoder": "AutoModel",
+    "dual-encoder": "AutoModel",  # wrapped in .dual_encoder_head.DualEncoder
 }
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
 
@@ -78,8 +80,30 @@ class HuggingFaceEncoder(harness.Model):
             )
         auto = getattr(transformers, HEADS[head])
         source = str(init) if init else self.location(requested)
-        kwargs = {} if head in ("encoder", "masked-lm") else {"num_labels": num_labels}
-        return self._load(lambda: auto.from_pretrained(source, **kwargs), requested)
+        kwargs = (
+            {} if head in ("encoder", "masked-lm", "dual-encoder") else {"num_labels": num_labels}
+        )
+        if head != "dual-encoder":
+            return self._load(lambda: auto.from_pretrained(source, **kwargs), requested)
+        # one tower for queries and candidates, a fresh logit scale
+        from .dual_encoder_head import DualEncoder
+
+        model, info = self._load(
+            lambda: auto.from_pretrained(source, output_loading_info=True), requested
+        )
+        if (
+            init
+            and getattr(model, "pooler", None) is not None
+            and any(key.startswith("pooler.") for key in info["missing_keys"])
+        ):
+            # heads without a pooler (XLM-R's classification, tagging and QA models) save
+            # encoders without one; the pretrained pooler, not a random one, continues
+            pretrained = self._load(
+                lambda: auto.from_pretrained(self.location(requested)), requested
+            )
+            if getattr(pretrained, "pooler", None) is not None:
+                model.pooler.load_state_dict(pretrained.pooler.state_dict())
+        return DualEncoder(model)
 
     def save_encoder(self, model: Any, path: Path) -> None:
         model.base_model.save_pretrained(path)

@@ -1,4 +1,5 @@
-"""Multiple-choice intermediate tasks: HellaSwag, CosmosQA, CommonsenseQA and SocialIQA.
+"""Multiple-choice tasks: the XCOPA target and the intermediates HellaSwag, CosmosQA,
+CommonsenseQA and SocialIQA.
 
 Phang et al. (2020) found HellaSwag and CosmosQA among the most useful intermediate tasks
 for zero-shot cross-lingual transfer; all four are English-only, intermediate-only records
@@ -39,7 +40,11 @@ never cuts the question. Predictions and references are choice keys, scored by t
 ``accuracy`` evaluator; predictions are written one key per line (the AI2 leaderboards'
 ``.lst`` format).
 
-Only ``dev`` is evaluated: every release hides its test labels (SocialIQA has no test set).
+XCOPA (Ponti et al. 2020), an XTREME-R target, is registered here and written in
+:mod:`.xcopa` (its layout, hidden test labels, Hub reader and ``.jsonl`` submissions).
+
+Only ``dev`` of the intermediates is evaluated: every release hides its test labels
+(SocialIQA has no test set).
 Each task has a fixed number of choices and the readers reject records with another count:
 the encoding, collator and prediction handle any count (missing choices are padded and
 never predicted), but a padded choice would still enter the training loss, which the
@@ -63,7 +68,15 @@ from harness.families.multiple_choice import (  # re-exported: the names' old ho
     Row,
 )
 
-__all__ = ["TASKS", "MultipleChoiceCollator", "MultipleChoiceTask", "PARQUET_EXPORT"]
+from .xcopa import XCOPA, XcopaTask
+
+__all__ = [
+    "TASKS",
+    "MultipleChoiceCollator",
+    "MultipleChoiceTask",
+    "PARQUET_EXPORT",
+    "XcopaTask",
+]
 
 SAMPLE_ROOT = Path(__file__).parent / "data"
 _ENGLISH_INTERMEDIATE = {"languages": ("en",), "roles": ("intermediate",), "eval_splits": ("dev",)}
@@ -391,7 +404,7 @@ SOCIALIQA = MultipleChoiceTask(
     hub_record=_siqa_hub,
 )
 
-TASKS = (HELLASWAG, COSMOSQA, COMMONSENSEQA, SOCIALIQA)
+TASKS = (XCOPA, HELLASWAG, COSMOSQA, COMMONSENSEQA, SOCIALIQA)
 
 
 @harness.hookimpl

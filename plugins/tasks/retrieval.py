@@ -104,9 +104,17 @@ TATOEBA_ISO3 = {
     "ur": "urd",
     "vi": "vie",
     "zh": "cmn",
+    "az": "aze",
+    "lt": "lit",
+    "pl": "pol",
+    "uk": "ukr",
+    "ro": "ron",
 }
-"""XTREME's 36 Tatoeba languages and their LASER file codes (utils_preprocess.py)."""
+"""XTREME's 36 Tatoeba languages, then XTREME-R's five, and their LASER file codes (the
+``lang3_dict`` of XTREME's utils_preprocess.py)."""
 TATOEBA_LANGUAGES = tuple(TATOEBA_ISO3)
+XTREME_R_TATOEBA_LANGUAGES = ("az", "lt", "pl", "uk", "ro")
+"""Not in google/xtreme's ``tatoeba.{xxx}`` configs (XTREME's languages only)."""
 
 BUCC_SETTINGS: dict[str, Any] = {**SETTINGS, "k": 4, "threshold": None}
 """``k``: neighbourhood of the margin (XTREME's ``neighborhood=4``); ``threshold``: a fixed
@@ -399,6 +407,14 @@ class TatoebaTask(RetrievalTask):
 
     def read_hub(self, split: str, language: str) -> datasets.Dataset:
         """``tatoeba.{xxx}``: LASER's aligned pairs (one ``validation`` split = XTREME's test)."""
+        if language in XTREME_R_TATOEBA_LANGUAGES:
+            iso3 = TATOEBA_ISO3[language]
+            raise HarnessError(
+                f"task '{self.name}': --data hub has no {language} ({self.hub_id} has no config "
+                f"tatoeba.{iso3}: it holds XTREME's languages, not XTREME-R's additions); use "
+                f"--data PATH with XTREME's download (tatoeba/{language}-en.{language}) or "
+                f"LASER's files (tatoeba/tatoeba.{iso3}-eng.{iso3})"
+            )
         ds = _hub(self, f"tatoeba.{TATOEBA_ISO3[language]}", "validation")
         return datasets.Dataset.from_list(tatoeba_rows_from_hub(ds))
 
@@ -440,7 +456,8 @@ BUCC2018 = BuccTask(
 TATOEBA = TatoebaTask(
     name="tatoeba",
     description="Tatoeba (Artetxe & Schwenk 2019): retrieve translations between English "
-    "and 36 languages by nearest neighbour; no training, accuracy.",
+    "and XTREME's 36 languages (XTREME-R adds az, lt, pl, uk, ro) by nearest neighbour; no "
+    "training, accuracy.",
     languages=TATOEBA_LANGUAGES,
     xtreme_name="tatoeba",
     homepage="https://github.com/facebookresearch/LASER/tree/main/data/tatoeba/v1",

@@ -11,7 +11,9 @@ CoNLL-U files, PAN-X in XTREME's processed layout, CCG in jiant's):
     line between sentences; test files hold words only (XTREME strips test labels), gold
     tags are read, when present, from ``labels/udpos/test-{lang}.tsv`` (one tag per line, a
     blank line between sentences: the evaluate.py label layout);
-  - the UD v2.5 release itself, ``ud-treebanks-v2.5/UD_*/{lang}_*-ud-{split}.conllu``, read
+  - the UD release itself, ``ud-treebanks-v2.5/UD_*/{lang}_*-ud-{split}.conllu`` (XTREME-R's
+    lt, pl, uk, wo, ro: ``ud-treebanks-v2.7/...``, the release download_data.sh takes them
+    from; both folders may sit side by side), read
     the way XTREME's ``download_data.sh`` + ``utils_preprocess.py`` convert it: every treebank
     whose file name starts with ``{lang}_`` is used (files in name order); comments and empty
     nodes (``5.1``) are skipped; a multiword token (``1-2 del``) replaces its words by the fused
@@ -22,9 +24,10 @@ CoNLL-U files, PAN-X in XTREME's processed layout, CCG in jiant's):
     Where XTREME's converter would crash on a tie between tags missing from its precedence
     list, the first such word is chosen.
   ``--set udpos.format=xtreme|conllu`` forces one; ``auto`` (default) reads ``udpos/`` when that
-  folder exists, else the release. No dev split exists for kk, th, tl, yo (UD v2.5 has none).
+  folder exists, else the releases. No dev split exists for kk, th, tl, yo (UD v2.5 has none).
   The gold of both layouts is the same: XTREME's ``udpos/*.tsv`` are this conversion's output.
-* **PAN-X**: XTREME's processed ``panx/{split}-{lang}.tsv`` (``token<TAB>tag``; test: tokens only,
+* **PAN-X** (XTREME's 40 languages and XTREME-R's qu, pl, uk, az, lt, pa, gu, ro):
+  XTREME's processed ``panx/{split}-{lang}.tsv`` (``token<TAB>tag``; test: tokens only,
   gold in ``labels/panx/test-{lang}.tsv``). IOB2 tags over PER/ORG/LOC.
 * **CCG** (intermediate, English): jiant's CCGbank-derived files ``ccg/ccg.{train,dev,test}``,
   one sentence per line as ``space-tokenised text<TAB>space-separated supertags``, and the tag
@@ -33,7 +36,9 @@ CoNLL-U files, PAN-X in XTREME's processed layout, CCG in jiant's):
   those four files) points at a real copy.
 
 Hub (``--data hub``): ``google/xtreme`` configs ``PAN-X.<lang>`` (``tokens``, ``ner_tags``,
-ClassLabel names mapped by name), built from the same WikiANN archive as XTREME's ``panx/``.
+ClassLabel names mapped by name), built from the same WikiANN archive as XTREME's ``panx/``;
+google/xtreme has no ``PAN-X`` config for XTREME-R's eight new languages, so those refuse the
+Hub (use XTREME's ``panx/`` download).
 UD-POS refuses the Hub: the ``udpos.<Language>`` configs take every treebank folder matching
 ``*_<Language>*`` (Greek pulls in Ancient Greek, Chinese Classical Chinese, ...), keep the
 words of multiword tokens split and keep empty nodes, so they are not XTREME's UD-POS and
@@ -54,6 +59,8 @@ from harness_builtins.tasks.ud_conllu import (  # noqa: F401  (re-exported)
     _DEFAULT_PRECEDENCE,
     POS_PRECEDENCE,
     UD_RELEASE,
+    UD_RELEASE_R,
+    XTREME_R_UD_LANGUAGES,
     UDSentence,
     UDWord,
     _ancestors,
@@ -61,6 +68,7 @@ from harness_builtins.tasks.ud_conllu import (  # noqa: F401  (re-exported)
     read_conllu,
     read_ud_conllu,
     ud_files,
+    ud_release,
     xtreme_words,
 )
 
@@ -106,17 +114,20 @@ UPOS_TAGS = (
 )
 PANX_TAGS = ("O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC")
 
-# XTREME evaluate.py TASK2LANGS
-UDPOS_LANGUAGES = tuple(
+# XTREME evaluate.py TASK2LANGS, then the languages XTREME_R_TASK2LANGS adds
+XTREME_UDPOS_LANGUAGES = tuple(
     "af ar bg de el en es et eu fa fi fr he hi hu id it ja kk ko mr nl pt ru ta te th tl tr "
     "ur vi yo zh".split()
 )
-PANX_LANGUAGES = tuple(
+UDPOS_LANGUAGES = XTREME_UDPOS_LANGUAGES + XTREME_R_UD_LANGUAGES
+XTREME_PANX_LANGUAGES = tuple(
     "ar he vi id jv ms tl eu ml ta te af nl en de el bn hi mr ur fa fr it pt es bg ru ja ka "
     "ko th sw yo my zh kk tr et fi hu".split()
 )
+XTREME_R_PANX_LANGUAGES = ("qu", "pl", "uk", "az", "lt", "pa", "gu", "ro")
+PANX_LANGUAGES = XTREME_PANX_LANGUAGES + XTREME_R_PANX_LANGUAGES
 UDPOS_NO_DEV = ("kk", "th", "tl", "yo")  # UD v2.5 ships no dev data for these
-# config names of google/xtreme's udpos subsets
+# config names of google/xtreme's udpos subsets (XTREME's languages only)
 UD_HUB_NAMES = {
     "af": "Afrikaans",
     "ar": "Arabic",
@@ -190,7 +201,8 @@ def _udpos_format(task: TaggingTask, root: Path) -> str:
         )
     if chosen != "auto":
         return chosen
-    return "conllu" if (root / UD_RELEASE).is_dir() and not (root / "udpos").is_dir() else "xtreme"
+    release = (root / UD_RELEASE).is_dir() or (root / UD_RELEASE_R).is_dir()
+    return "conllu" if release and not (root / "udpos").is_dir() else "xtreme"
 
 
 def _udpos_files(task: TaggingTask, split: str, lang: str, root: Path) -> list[Path]:
@@ -199,7 +211,7 @@ def _udpos_files(task: TaggingTask, split: str, lang: str, root: Path) -> list[P
         return [root / "udpos" / f"{split}-{lang}.tsv"] + ([labels] if labels.is_file() else [])
     files = ud_files(root, split, lang)
     # a pattern (never a file) makes the missing-file message say what is looked for
-    return files or [root / UD_RELEASE / "UD_*" / f"{lang}_*-ud-{split}.conllu"]
+    return files or [root / ud_release(lang) / "UD_*" / f"{lang}_*-ud-{split}.conllu"]
 
 
 def _read_udpos(task: TaggingTask, split: str, lang: str, root: Path) -> list[Row]:
@@ -284,6 +296,12 @@ _HUB_SPLIT = {"train": "train", "dev": "validation", "test": "test"}
 
 def _udpos_hub(task: TaggingTask, split: str, lang: str) -> datasets.Dataset:
     """Refuse: google/xtreme's ``udpos.<Language>`` is not the UD-POS XTREME scores on."""
+    if lang not in UD_HUB_NAMES:
+        raise HarnessError(
+            f"task 'udpos': --data hub has no {lang} (google/xtreme holds XTREME's languages "
+            f"only); use --data PATH with XTREME's download (udpos/{split}-{lang}.tsv) or the "
+            f"UD v2.7 release ({UD_RELEASE_R}/UD_*/{lang}_*-ud-{split}.conllu)"
+        )
     raise HarnessError(
         f"task 'udpos': --data hub is not XTREME's UD-POS (google/xtreme's "
         f"udpos.{UD_HUB_NAMES[lang]} takes every treebank named *_{UD_HUB_NAMES[lang]}* "
@@ -294,8 +312,18 @@ def _udpos_hub(task: TaggingTask, split: str, lang: str) -> datasets.Dataset:
     )
 
 
-def _hub_reader(config: Callable[[str], str], column: str) -> HubReader:
+def _hub_reader(
+    config: Callable[[str], str], column: str, missing: tuple[str, ...] = ()
+) -> HubReader:
+    """A google/xtreme reader; ``missing``: languages it has no config for (refused)."""
+
     def read(task: TaggingTask, split: str, lang: str) -> datasets.Dataset:
+        if lang in missing:
+            raise HarnessError(
+                f"task '{task.name}': --data hub has no {lang} ({task.hub_id} has no config "
+                f"{config(lang)}: it holds XTREME's languages, not XTREME-R's additions); "
+                f"use --data PATH with XTREME's download ({task.name}/{split}-{lang}.tsv)"
+            )
         # failures (network, auth, missing config) become one line in Task.load
         ds = datasets.load_dataset(task.hub_id, config(lang), split=_HUB_SPLIT[split])
         return from_hub_schema(task, ds, column)
@@ -305,8 +333,9 @@ def _hub_reader(config: Callable[[str], str], column: str) -> HubReader:
 
 UDPOS = _FolderTaggingTask(
     name="udpos",
-    description="Universal Dependencies v2.5 POS tagging (17 UPOS tags) as in XTREME: train on "
-    "English, test zero-shot in 33 languages; scored with seqeval F1 like XTREME's evaluate.py.",
+    description="Universal Dependencies POS tagging (17 UPOS tags) as in XTREME: train on "
+    "English, test zero-shot in XTREME's 33 languages (UD v2.5) and XTREME-R's lt, pl, uk, wo, "
+    "ro (UD v2.7); scored with seqeval F1 like XTREME's evaluate.py.",
     languages=UDPOS_LANGUAGES,
     roles=("target",),
     tags=UPOS_TAGS,
@@ -323,8 +352,8 @@ UDPOS = _FolderTaggingTask(
 
 PANX = TaggingTask(
     name="panx",
-    description="PAN-X / WikiANN named entities (PER, ORG, LOC; IOB2) in XTREME's 40 languages: "
-    "train on English, test zero-shot; seqeval entity F1.",
+    description="PAN-X / WikiANN named entities (PER, ORG, LOC; IOB2) in XTREME's 40 languages "
+    "and XTREME-R's 8 more: train on English, test zero-shot; seqeval entity F1.",
     languages=PANX_LANGUAGES,
     roles=("target",),
     tags=PANX_TAGS,
@@ -333,7 +362,7 @@ PANX = TaggingTask(
     sample_root=SAMPLE_ROOT,
     homepage="https://github.com/google-research/xtreme",
     local_layout=lambda split, lang: [f"panx/{split}-{lang}.tsv"],  # + labels/panx/ gold
-    hub_reader=_hub_reader(lambda lang: f"PAN-X.{lang}", "ner_tags"),
+    hub_reader=_hub_reader(lambda lang: f"PAN-X.{lang}", "ner_tags", XTREME_R_PANX_LANGUAGES),
 )
 
 CCG = _FolderTaggingTask(

@@ -1,8 +1,8 @@
 """UD CoNLL-U files read as XTREME's UD-POS data: its multiword-token conversion.
 
-XTREME builds UD-POS from the UD v2.5 release with ``download_data.sh`` and
-``utils_preprocess.py`` (via ud-conversion-tools); :func:`read_ud_conllu` reproduces that
-conversion (see :mod:`harness_builtins.tasks.tagging` for the rules).
+XTREME builds UD-POS from the UD v2.5 release (XTREME-R's lt, pl, uk, wo, ro: v2.7) with
+``download_data.sh`` and ``utils_preprocess.py`` (via ud-conversion-tools);
+:func:`read_ud_conllu` reproduces that conversion (see :mod:`harness_builtins.tasks.tagging` for the rules).
 """
 
 from __future__ import annotations
@@ -26,6 +26,15 @@ POS_PRECEDENCE = {
     "it": tuple("VERB AUX ADV PRON ADP DET INTJ".split()),
 }
 UD_RELEASE = "ud-treebanks-v2.5"
+UD_RELEASE_R = "ud-treebanks-v2.7"
+XTREME_R_UD_LANGUAGES = ("lt", "pl", "uk", "wo", "ro")
+"""XTREME-R's new UD-POS languages: download_data.sh converts them from UD v2.7 (the XTREME
+languages stay on v2.5, so their scores remain comparable with XTREME's)."""
+
+
+def ud_release(lang: str) -> str:
+    """The UD release folder XTREME's download takes ``lang`` from."""
+    return UD_RELEASE_R if lang in XTREME_R_UD_LANGUAGES else UD_RELEASE
 
 
 _WORD_ID = re.compile(r"[1-9][0-9]*")
@@ -173,10 +182,11 @@ def _clean_form(form: str) -> str:
     return "".join(form.strip().replace("\u200c", "").split(" "))
 
 
-def ud_files(root: Path, split: str, lang: str, release: str = UD_RELEASE) -> list[Path]:
-    """Every treebank file of ``lang`` for ``split``, in XTREME's (file name) order."""
+def ud_files(root: Path, split: str, lang: str, release: str | None = None) -> list[Path]:
+    """Every treebank file of ``lang`` for ``split``, in XTREME's (file name) order, from
+    ``release`` (default: the release XTREME uses for ``lang``, see :func:`ud_release`)."""
     found = []
-    for path in (root / release).glob("*/*.conllu"):
+    for path in (root / (release or ud_release(lang))).glob("*/*.conllu"):
         name = path.name
         if name.split("_")[0] != lang:
             continue
