@@ -112,9 +112,7 @@ def world_size(trainer_options: dict[str, Any]) -> int:
             )
     except (MisconfigurationException, ValueError, TypeError, RuntimeError, KeyError) as exc:
         reason = " ".join(str(exc).split()) or type(exc).__name__
-        raise HarnessError(
-            f"Lightning trainer options ({given or 'defaults'}): {reason}"
-        ) from None
+        raise HarnessError(f"Lightning trainer options ({given or 'defaults'}): {reason}") from None
     return int(trainer.world_size)
 
 

@@ -131,7 +131,10 @@ def test_training_shard_takes_its_rank_when_iterating(monkeypatch):
     from harness.data import PhaseDataModule
 
     train = datasets.Dataset.from_dict(
-        {"input_ids": [[1] * (i % 7 + 1) for i in range(16)], "length": [i % 7 + 1 for i in range(16)]}
+        {
+            "input_ids": [[1] * (i % 7 + 1) for i in range(16)],
+            "length": [i % 7 + 1 for i in range(16)],
+        }
     ).add_column("feature_index", list(range(16)))
     data = PhaseDataModule(lambda rows: rows, train, 4, 4, seed=0, group_size=8)
     one = list(iter(data.train_dataloader(1).sampler))
