@@ -122,13 +122,7 @@ class Plan:
 
     def intermediate_tasks(self) -> list[Task]:
         """Every single task trained as an intermediate: the grid's, then the recipes'."""
-        tasks = concrete_tasks(self.intermediates)
-        names = {t.name for t in tasks}
-        for task in self.recipes.values():
-            if task.name not in names:
-                names.add(task.name)
-                tasks.append(task)
-        return tasks
+        return concrete_tasks([*self.intermediates, *self.recipes.values()])
 
     @property
     def record_suite(self) -> str | None:
@@ -229,8 +223,7 @@ class Planner:
             for t in intermediates
         ]
         recipes = {name: self._configured(task) for name, task in recipes.items()}
-        singles = [*concrete_tasks(intermediates)]
-        singles += [t for t in recipes.values() if t.name not in {s.name for s in singles}]
+        singles = concrete_tasks([*intermediates, *recipes.values()])  # each name once
         unknown = set(cfg.settings) - {t.name for t in [*targets, *singles]}
         for name in sorted(unknown):
             raise HarnessError(f"--set {name}.*: task '{name}' is not part of this run")
@@ -295,8 +288,10 @@ class Planner:
         def protocol(name: str, phase: str) -> int:
             return declared[name].batch_size * declared[phase].accumulate_grad_batches
 
-        alone = [t for t in plan.intermediates if isinstance(t, Task)]  # not multi-task members
-        alone += [t for t in plan.recipes.values() if t.name not in {a.name for a in alone}]
+        # single-task intermediate phases (not multi-task members) and recipes, each once
+        alone = concrete_tasks(
+            [*(t for t in plan.intermediates if isinstance(t, Task)), *plan.recipes.values()]
+        )
         for task in [*plan.targets, *alone]:
             if task.trains:
                 _, layout = split_global_batch(
