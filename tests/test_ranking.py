@@ -155,6 +155,54 @@ def test_evaluate_scores_each_method_against_measured_improvements(tiny_model, c
     assert "random" in report and report in out
 
 
+def test_a_ranking_saved_before_the_grid_is_scored_later_without_ranking_again(
+    tiny_model, capsys
+):
+    """The workflow the predictors exist for: rank, train the grid, then score that ranking."""
+    code = _rank(
+        "--target", "xnli", "--candidates", "mnli", "udpos", "squad_v2", "qqp",
+        "--model", str(tiny_model), "--max-examples", "8", "--method", "semb",
+        "--rank-id", "before",
+    )  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    saved = Path("runs/before/ranking.json")
+    order = [c["name"] for c in json.loads(saved.read_text())["rankings"][0]["candidates"]]
+    grid = Path("grid/g")
+    grid.mkdir(parents=True)
+    gains = {"mnli": 4.0, "udpos": 2.0, "squad_v2": -1.0, "hellaswag": 9.0}  # hellaswag: unranked
+    (grid / "results.json").write_text(json.dumps(_grid_records(str(tiny_model), gains)))
+    capsys.readouterr()
+    code = _rank("--evaluate", "grid", "--ranking", str(saved), "--report", "later.md")
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert sorted(p.name for p in Path("runs").iterdir()) == ["before"]  # nothing ranked anew
+    assert f"ranking: {saved}" in out
+    report = Path("later.md").read_text()
+    rows = [[c.strip() for c in line.strip("|").split("|")] for line in report.splitlines()]
+    header = next(r for r in rows if r[:2] == ["target", "metric"])
+    assert header[5:] == ["mnli", "squad_v2", "udpos"]  # measured and ranked: qqp, hellaswag out
+    both = [c for c in order if c in gains]
+    cells = next(r for r in rows if r[:2] == ["xnli", "semb"])
+    assert cells[2] == both[0] and cells[3] == "mnli"
+    scores = {c: 50.0 + gains[c] for c in both}
+    assert float(cells[4]) == pytest.approx(regret(both, scores, 1), abs=0.01)
+
+
+def test_saved_ranking_mistakes_are_one_line(tmp_path, capsys):
+    bad = tmp_path / "ranking.json"
+    bad.write_text("{not json")
+    assert _rank("--ranking", str(bad)) == 2
+    assert "--evaluate" in capsys.readouterr().err
+    Path("grid/g").mkdir(parents=True)
+    Path("grid/g/results.json").write_text(json.dumps(_grid_records("m", {"a": 1.0, "b": 2.0})))
+    assert _rank("--evaluate", "grid", "--ranking", str(bad)) == 2
+    err = capsys.readouterr().err
+    assert str(bad) in err and "cannot read" in err and "Traceback" not in err
+    bad.write_text(json.dumps({"format": "harness.ranking/1"}))
+    assert _rank("--evaluate", "grid", "--ranking", str(bad)) == 2
+    assert "invalid ranking file" in capsys.readouterr().err
+
+
 # --------------------------------------------------------------------------- auto:K run
 def test_auto_2_trains_each_targets_predicted_top_two_plus_the_baseline(tiny_model, capsys):
     code = main(

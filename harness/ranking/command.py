@@ -56,15 +56,28 @@ def add_parser(sub: Any, positive_int: Any) -> None:
         help="result files or run folders of a grid: report Regret@1/@3, Spearman and "
         "NDCG of each method against the measured improvements",
     )  # fmt: skip
+    rk.add_argument(
+        "--ranking", type=Path, metavar="FILE",
+        help="with --evaluate: score this saved ranking (runs/<rank id>/ranking.json, made "
+        "before the grid was trained) instead of ranking again; its model and data select "
+        "the grid's records",
+    )  # fmt: skip
     rk.add_argument("--report", type=Path, metavar="FILE", help="with --evaluate: write Markdown")
 
 
 def run(registry: Any, args: argparse.Namespace) -> int:
-    from harness.planning import new_run_id
-    from harness.ranking.ranker import RankConfig, rank, ranking_tables, write_ranking
+    from harness.ranking.ranker import ranking_tables
 
     if args.report and not args.evaluate:
         raise HarnessError("--report FILE needs --evaluate RESULTS")
+    if args.ranking and not args.evaluate:
+        raise HarnessError("--ranking FILE needs --evaluate RESULTS (the grid to score it against)")
+    saved = None
+    if args.ranking:
+        from harness.ranking.ranker import read_ranking
+
+        saved = read_ranking(args.ranking)
+        args.model, args.data = saved.config.model, saved.config.data
     truth = None
     if args.evaluate:
         from harness.ranking.scoring import measured
@@ -77,19 +90,47 @@ def run(registry: Any, args: argparse.Namespace) -> int:
                 raise HarnessError(f"--evaluate {path}: no such result file or run folder")
         sources = read_sources(runs, files)
         truth = measured(sources.records, args.model, args.data)
+        if saved is not None:
+            truth = _ranked_part(truth, saved, args.ranking)
         if args.targets:
             truth = [m for m in truth if m.target in args.targets]
             if not truth:
                 raise HarnessError(
                     f"--evaluate: none of {', '.join(args.targets)} has measured intermediates"
                 )
-    if truth is not None:
+    if saved is not None:
+        ranking, path = saved, args.ranking
+    elif truth is not None:
         targets = [m.target for m in truth]
         candidates = args.candidates or sorted(set().union(*(m.scores for m in truth)))
+        ranking, path = _rank_now(registry, args, targets, candidates)
     elif args.targets:
-        targets, candidates = args.targets, args.candidates
+        ranking, path = _rank_now(registry, args, args.targets, args.candidates)
     else:
         raise HarnessError("harness rank: name --target TASK (or --evaluate RESULTS)")
+    print(ranking_tables(ranking))
+    print(f"ranking: {path}")
+    if truth is not None:
+        from harness.ranking.scoring import report, score
+
+        text = report(ranking, truth, score(ranking, truth), list(args.evaluate))
+        print()
+        print(text)
+        if args.report:
+            from harness.results import atomic_write_text
+
+            atomic_write_text(args.report, text)
+            print(f"report: {args.report}")
+    return 0
+
+
+def _rank_now(
+    registry: Any, args: argparse.Namespace, targets: list[str], candidates: list[str] | None
+) -> tuple[Any, Path]:
+    """Rank ``candidates`` for ``targets`` as the arguments ask; write ranking.json."""
+    from harness.planning import new_run_id
+    from harness.ranking.ranker import RankConfig, rank, write_ranking
+
     config = RankConfig(
         targets=list(dict.fromkeys(targets)),
         candidates=candidates,
@@ -109,21 +150,27 @@ def run(registry: Any, args: argparse.Namespace) -> int:
         transformers.utils.logging.disable_progress_bar()
     ranking = rank(registry, config, say=lambda m: print(m, file=sys.stderr))
     rank_id = args.rank_id or f"rank-{new_run_id()}"
-    path = write_ranking(ranking, args.output, rank_id)
-    print(ranking_tables(ranking))
-    print(f"ranking: {path}")
-    if truth is not None:
-        from harness.ranking.scoring import report, score
+    return ranking, write_ranking(ranking, args.output, rank_id)
 
-        text = report(ranking, truth, score(ranking, truth), list(args.evaluate))
-        print()
-        print(text)
-        if args.report:
-            from harness.results import atomic_write_text
 
-            atomic_write_text(args.report, text)
-            print(f"report: {args.report}")
-    return 0
+def _ranked_part(truth: list[Any], saved: Any, path: Path) -> list[Any]:
+    """The measured targets and candidates that a saved ranking ranked: a ranking made for
+    another grid, or before the grid grew, is scored on what both hold."""
+    from dataclasses import replace
+
+    ranked = set(saved.config.candidates or ())
+    out = []
+    for m in truth:
+        scores = {c: v for c, v in m.scores.items() if c in ranked}
+        if m.target in saved.config.targets and len(scores) >= 2:
+            out.append(replace(m, scores=scores))
+    if not out:
+        raise HarnessError(
+            f"--ranking {path}: ranks no target of the grid with two of its measured "
+            f"intermediates (it ranks {', '.join(saved.config.targets)}); rank the grid's "
+            "targets and intermediates, or leave out --ranking to rank them now"
+        )
+    return out
 
 
 def _holds_result_files(path: Path) -> bool:

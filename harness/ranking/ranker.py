@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -240,6 +241,41 @@ def write_ranking(ranking: Ranking, output: Path, rank_id: str) -> Path:
     validate(document, "ranking", str(path))
     atomic_write_json(path, document)
     return path
+
+
+def read_ranking(path: Path) -> Ranking:
+    """A ranking written by :func:`write_ranking` (``runs/<rank id>/ranking.json``), for
+    scoring later against the grid it was meant to spare (``--evaluate ... --ranking``)."""
+    from harness.validation import validate
+
+    try:
+        document = json.loads(Path(path).read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise HarnessError(
+            f"--ranking {path}: cannot read ({exc}); name a ranking.json that harness rank wrote"
+        ) from None
+    validate(document, "ranking", str(path))
+    entries = document["rankings"]
+    config = RankConfig(
+        targets=list(dict.fromkeys(e["target"] for e in entries)),
+        candidates=sorted({c["name"] for e in entries for c in e["candidates"]}),
+        methods=list(document["methods"]),
+        model=document["model"],
+        data=document["data"],
+        max_examples=document["max_examples"],
+        max_length=document["max_length"],
+        taskemb_steps=document["taskemb_steps"],
+        seed=document["seed"],
+    )
+    return Ranking(
+        config=config,
+        model_source=document["model_source"],
+        rankings=entries,
+        tasks=document["tasks"],
+        skipped=document["skipped"],
+        seconds=document["seconds"],
+        created=document["created"],
+    )
 
 
 def ranking_tables(ranking: Ranking) -> str:

@@ -159,7 +159,11 @@ def score(ranking: Any, truth: list[Measured]) -> list[Score]:
     out = []
     for m in truth:
         for method in ranking.config.methods:
-            order = [c for c in ranking.order(m.target, method) if c in m.scores]
+            try:
+                ranked = ranking.order(m.target, method)
+            except KeyError:  # a saved ranking without this target for this method
+                continue
+            order = [c for c in ranked if c in m.scores]
             if len(order) < 2:
                 continue
             sims = {e["name"]: e["score"] for e in _entry(ranking, m.target, method)}
