@@ -155,9 +155,7 @@ def test_evaluate_scores_each_method_against_measured_improvements(tiny_model, c
     assert "random" in report and report in out
 
 
-def test_a_ranking_saved_before_the_grid_is_scored_later_without_ranking_again(
-    tiny_model, capsys
-):
+def test_a_ranking_saved_before_the_grid_is_scored_later_without_ranking_again(tiny_model, capsys):
     """The workflow the predictors exist for: rank, train the grid, then score that ranking."""
     code = _rank(
         "--target", "xnli", "--candidates", "mnli", "udpos", "squad_v2", "qqp",
